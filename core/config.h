@@ -1,0 +1,51 @@
+// The automx2 configuration file (SPEC §1): INI, section [automx2].
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db_uri.h"
+#include "core/log.h"
+#include "core/net.h"
+
+namespace automx2 {
+
+struct Config {
+    // Where the values came from; empty when the built-in defaults are used.
+    std::string source;
+
+    log::Level log_level = log::Level::warning;
+    bool db_echo = false;
+    std::string db_uri = "sqlite:///:memory:";
+    DbTarget db;  // db_uri, parsed
+    unsigned proxy_count = 0;
+
+    // Project keys (documented in packaging/automx2.conf.sample).
+    std::vector<Network> initdb_allowed_from = default_initdb_networks();
+    std::size_t max_body_size = 65536;
+    std::chrono::milliseconds db_timeout{2000};
+
+    // From the environment: PERMIT_CLEARTEXT_PASSWORDS=I_understand_the_risks.
+    bool permit_cleartext_passwords = false;
+};
+
+// The file search order of SPEC §1: $AUTOMX2_CONF, ~/.automx2.conf,
+// /etc/automx2/automx2.conf, /etc/automx2.conf. Returns the first that exists.
+std::optional<std::string> find_config_file();
+
+// Reads `path` (or the searched file when `path` is empty; defaults with a warning
+// when none exists) and the environment. Throws ConfigError naming file, key and value
+// for an unreadable file, a syntax error, an unknown key or a bad value.
+Config load_config(const std::string& path = {});
+
+// Parses INI text already read; `source` names it in messages. Used by load_config
+// and the unit tests.
+Config parse_config(const std::string& text, const std::string& source);
+
+// yes/no, true/false, on/off, 1/0 (case-insensitive).
+std::optional<bool> parse_bool(std::string_view text);
+
+}  // namespace automx2

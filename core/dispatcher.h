@@ -1,0 +1,46 @@
+// Routes a Request to its handler (SPEC §6) and turns every outcome into a Response.
+// This is the one place that catches: BadRequest/BadData → 400, BackendUnavailable →
+// 503, anything else → 500; the client gets a short text, the log gets the reason.
+#pragma once
+
+#include <string_view>
+
+#include "core/config.h"
+#include "core/http.h"
+#include "core/resolver.h"
+#include "core/store.h"
+
+namespace automx2 {
+
+enum class Route {
+    index,
+    autoconfig,
+    autodiscover,
+    mobileconfig,
+    initdb,
+    not_found,
+};
+
+// The route of a path (the path of REQUEST_URI, no query).
+Route match_route(std::string_view path);
+
+// Methods a route answers, for 405's Allow header ("GET, HEAD, OPTIONS").
+std::string_view allowed_methods(Route route);
+
+struct Services {
+    const Config& config;
+    Store& store;
+    Resolver& resolver;
+};
+
+class Dispatcher {
+public:
+    explicit Dispatcher(Services services) : services_(services) {}
+    Response handle(const Request& request) const noexcept;
+
+private:
+    Response route(const Request& request, Route route) const;
+    Services services_;
+};
+
+}  // namespace automx2

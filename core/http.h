@@ -1,0 +1,52 @@
+// The request and response model, independent of FastCGI: the dispatcher and the
+// builders see only these, so they are tested without sockets.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace automx2 {
+
+struct Request {
+    std::string method;        // REQUEST_METHOD, upper case
+    std::string path;          // path part of REQUEST_URI, without the query
+    std::string query_string;  // raw
+    // Decoded query parameters, in order; a name may repeat (first one wins in param()).
+    std::vector<std::pair<std::string, std::string>> query;
+    std::string content_type;   // CONTENT_TYPE
+    std::string host;           // HTTP_HOST (after proxy_count, X-Forwarded-Host)
+    std::string scheme = "http";  // HTTPS / X-Forwarded-Proto
+    std::string remote_addr;    // the client's address after proxy_count
+    std::string body;
+    // Set by the FastCGI layer when the declared body exceeds the limit: the body was
+    // not read and the dispatcher answers 413.
+    bool body_too_large = false;
+
+    std::optional<std::string> param(std::string_view name) const;
+};
+
+// Splits and percent-decodes an application/x-www-form-urlencoded query ('+' is a
+// space). Malformed escapes are kept literally.
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);
+
+std::string percent_decode(std::string_view text, bool plus_is_space);
+
+struct Response {
+    int status = 200;
+    std::string content_type;  // empty: no Content-Type (204)
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    static Response text(int status, std::string body);
+    static Response html(int status, std::string body);
+    static Response xml(std::string body, std::string content_type = "application/xml");
+    static Response no_content();
+};
+
+const char* status_reason(int status);
+
+}  // namespace automx2

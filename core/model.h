@@ -1,0 +1,62 @@
+// What a domain resolves to. The store fills the *Row structs with the database's own
+// values (strings as stored); core/settings.h turns them into typed settings once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace automx2 {
+
+struct ProviderRow {
+    long id = 0;
+    std::string name;
+    std::string short_name;
+};
+
+struct MailServerRow {
+    long id = 0;
+    int prio = 10;
+    std::string name;
+    int port = 0;
+    std::string type;            // imap | pop | smtp (anything else is invalid data)
+    std::string socket_type;     // SSL | STARTTLS | … (NULL in the database → "STARTTLS")
+    std::string user_name;       // NULL → "%EMAILADDRESS%"
+    std::string authentication;  // NULL → "plain"
+};
+
+struct DavServerRow {
+    long id = 0;
+    std::string url;
+    int port = 0;
+    std::string type;  // caldav | carddav
+    bool use_ssl = false;
+    bool domain_required = false;
+    std::optional<std::string> user_name;
+};
+
+struct LdapServerRow {
+    long id = 0;
+    std::string name;
+    int port = 636;
+    bool use_ssl = true;
+    std::string search_base;
+    std::string search_filter;
+    std::string attr_uid;
+    std::optional<std::string> attr_cn;
+    std::optional<std::string> bind_user;
+    std::optional<std::string> bind_password;  // a secret: never logged
+};
+
+// Everything one lookup needs, fetched together.
+struct DomainRecord {
+    long domain_id = 0;
+    std::string domain;  // as stored
+    ProviderRow provider;
+    std::vector<std::string> provider_domains;  // every domain of the provider, by id
+    std::vector<MailServerRow> servers;         // by prio, then id
+    std::vector<DavServerRow> dav_servers;      // by id
+    std::optional<LdapServerRow> ldap;
+};
+
+}  // namespace automx2

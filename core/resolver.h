@@ -1,0 +1,32 @@
+// Lookup (SPEC §5): domain → store → (directory) → typed settings.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/address.h"
+#include "core/directory.h"
+#include "core/settings.h"
+#include "core/store.h"
+
+namespace automx2 {
+
+class Resolver {
+public:
+    // `directory` may be null: a domain with an LDAP server is then resolved as if it
+    // had none, with a warning.
+    Resolver(Store& store, Directory* directory) : store_(store), directory_(directory) {}
+
+    // nullopt: unknown domain, or the domain's directory has no entry for the address
+    // (both 204). Throws BadData (400) and BackendUnavailable (503).
+    std::optional<DomainSettings> resolve(const Address& address);
+
+    // Without an address (SPEC §12 "No address"): no directory lookup.
+    std::optional<DomainSettings> resolve_domain(const std::string& domain);
+
+private:
+    Store& store_;
+    Directory* directory_;
+};
+
+}  // namespace automx2

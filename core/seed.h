@@ -1,0 +1,75 @@
+// Seed data for /initdb/ (SPEC §10): the JSON of POST /initdb/ and the built-in sample
+// data share this validated form, which the store writes in one transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace automx2 {
+
+struct SeedDomain {
+    std::string name;                  // lower-case A-label
+    std::optional<long> ldapserver_id;  // a server of this seed or one already stored
+};
+
+struct SeedMailServer {
+    std::string type;  // imap | pop | smtp (sample data may hold an invalid one on purpose)
+    std::string name;
+    int port = 0;
+    int prio = 10;
+    std::string socket_type;
+    std::string user_name = "%EMAILADDRESS%";
+    std::string authentication = "plain";
+};
+
+struct SeedDavServer {
+    std::string type;  // caldav | carddav
+    std::string url;
+    int port = 0;
+    bool use_ssl = false;
+    bool domain_required = true;
+    std::optional<std::string> user_name = "%EMAILADDRESS%";
+};
+
+struct SeedLdapServer {
+    long id = 0;
+    std::string name;
+    int port = 636;
+    bool use_ssl = true;
+    std::string search_base;
+    std::string search_filter = "(mail={0})";
+    std::string attr_uid = "uid";
+    std::optional<std::string> attr_cn = "cn";
+    std::optional<std::string> bind_user;
+    std::optional<std::string> bind_password;
+};
+
+// One provider with its domains; every server serves every domain of its provider.
+struct SeedProvider {
+    std::string name;
+    std::string short_name;  // first word of name
+    std::vector<SeedDomain> domains;
+    std::vector<SeedMailServer> servers;
+    std::vector<SeedDavServer> dav_servers;
+};
+
+struct Seed {
+    std::vector<SeedLdapServer> ldap_servers;
+    std::vector<SeedProvider> providers;
+};
+
+// Parses and validates a seed (format version 2, or the older format without
+// `version`). Throws BadRequest with a message naming the problem: a version other
+// than 2, a missing mandatory key, a wrong JSON type, an unknown server type, an
+// invalid domain name, no domain, no mail server, an ldapserver_id that is neither in
+// the seed nor in `stored_ldap_ids`.
+Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap_ids = {});
+
+// The deterministic built-in sample data (SPEC §10): several providers, every server
+// kind, a domain without servers, a server of an invalid type. When the LDAP_*
+// environment variables are set, example.com gets an LDAP server (SPEC §1).
+Seed sample_seed();
+
+}  // namespace automx2

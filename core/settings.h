@@ -1,0 +1,63 @@
+// Typed, validated settings built from a DomainRecord (SPEC §5, §7–§9, §12). Invalid
+// data (an unknown server type or authentication) throws BadData naming the row.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+
+namespace automx2 {
+
+enum class ServerType { imap, pop, smtp };
+enum class DavType { caldav, carddav };
+
+// SPEC §12: one canonical value, rendered by each builder in its client's words.
+enum class Authentication { cleartext, encrypted, ntlm, gssapi, oauth2, client_ip, none };
+
+// Accepts automx2's words (plain, NTLM, none) and Thunderbird's (password-cleartext,
+// password-encrypted, OAuth2, GSSAPI, NTLM, client-IP-address, none),
+// case-insensitively. nullopt for anything else.
+std::optional<Authentication> parse_authentication(std::string_view text);
+std::optional<ServerType> parse_server_type(std::string_view text);
+std::optional<DavType> parse_dav_type(std::string_view text);
+
+struct MailServer {
+    long id = 0;
+    ServerType type = ServerType::imap;
+    std::string name;
+    int port = 0;
+    std::string socket_type;  // database value (SSL, STARTTLS, plain, …)
+    std::string user_name;    // LDAP uid when found, else the row's user_name
+    Authentication authentication = Authentication::cleartext;
+    bool encrypted() const;   // socket_type SSL or STARTTLS (case-insensitive)
+};
+
+struct DavServer {
+    long id = 0;
+    DavType type = DavType::caldav;
+    std::string url;
+    int port = 0;
+    bool use_ssl = false;
+    bool domain_required = false;
+    std::optional<std::string> user_name;  // LDAP uid when found, else the row's
+};
+
+struct DomainSettings {
+    long provider_id = 0;
+    std::string provider_name;
+    std::string provider_short_name;
+    std::string domain;                      // the looked-up domain (A-label, lower case)
+    std::vector<std::string> provider_domains;
+    std::vector<MailServer> servers;         // by prio, then id
+    std::vector<DavServer> dav_servers;
+    std::optional<std::string> display_name;  // LDAP cn
+};
+
+// `ldap_uid` replaces every user_name when set (SPEC §5.3). Throws BadData.
+DomainSettings make_settings(const DomainRecord& record, const std::optional<std::string>& ldap_uid,
+                             const std::optional<std::string>& display_name);
+
+}  // namespace automx2

@@ -1,0 +1,50 @@
+// The backend contract for configuration storage.
+//
+// Not found is a value: find_domain() returns nullopt for an unknown domain. A store
+// that cannot answer (server down, timeout, broken connection) throws
+// BackendUnavailable — the request gets 503 — and drops the broken session so that the
+// next call reconnects. Backend library errors (SOCI) never leave the store. All
+// methods are safe to call from every worker thread at once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "core/seed.h"
+
+namespace automx2 {
+
+enum class InitOutcome { prepared, already_populated };
+
+struct StoreStats {
+    bool has_tables = false;
+    long providers = 0, domains = 0, servers = 0, dav_servers = 0, ldap_servers = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // `domain` is already lower-case A-label; matching is case-insensitive.
+    virtual std::optional<DomainRecord> find_domain(const std::string& domain) = 0;
+
+    // Creates missing tables, upgrades old schemas (idempotent).
+    virtual void ensure_schema() = 0;
+    virtual bool has_tables() = 0;
+
+    // In one transaction: create missing tables; when no provider exists yet, load
+    // `seed`. Concurrent calls never load twice.
+    virtual InitOutcome initialise(const Seed& seed) = 0;
+
+    // Ids of the LDAP servers already stored (seed validation).
+    virtual std::vector<long> ldap_server_ids() = 0;
+
+    // Deletes every row of every table, in one transaction.
+    virtual void purge() = 0;
+
+    virtual StoreStats stats() = 0;
+};
+
+}  // namespace automx2
