@@ -1,2 +1,149 @@
-// stub: to be written
 #include "core/handlers.h"
+
+#include <algorithm>
+
+#include "core/builders/autoconfig.h"
+#include "core/builders/autodiscover.h"
+#include "core/builders/mobileconfig.h"
+#include "core/errors.h"
+#include "core/log.h"
+#include "core/seed.h"
+#include "core/templates.h"
+
+namespace automx2 {
+namespace {
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out.push_back(c);
+        }
+    }
+    return out;
+}
+
+Response message_page(std::string_view message) {
+    std::string page(templates::get("message.html"));
+    page.replace(page.find("{message}"), 9, html_escape(message));
+    return Response::html(200, std::move(page));
+}
+
+bool contains_ci(std::string_view haystack, std::string_view needle) {
+    auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                          [](unsigned char a, unsigned char b) {
+                              return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b;
+                          });
+    return it != haystack.end();
+}
+
+std::optional<std::string> non_empty_param(const Request& request, std::string_view name) {
+    auto value = request.param(name);
+    if (value && value->empty()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+bool initdb_permitted(const Request& request, const Config& config) {
+    return std::any_of(config.initdb_allowed_from.begin(), config.initdb_allowed_from.end(),
+                       [&](const Network& network) { return network.contains(request.remote_addr); });
+}
+
+}  // namespace
+
+Response handle_index(const Request&, const Services& services) {
+    const char* page = services.store.has_tables() ? "index.html" : "index-uninitialised.html";
+    return Response::html(200, std::string(templates::get(page)));
+}
+
+Response handle_autoconfig(const Request& request, const Services& services) {
+    auto email = non_empty_param(request, "emailaddress");
+    if (!email) {
+        // SPEC §12: clients that send no address get the domain named by Host, with the
+        // placeholders left for the client to fill.
+        auto domain = domain_from_host(request.host);
+        if (!domain) {
+            throw BadRequest("missing emailaddress and no usable Host");
+        }
+        auto settings = services.resolver.resolve_domain(*domain);
+        if (!settings) {
+            throw BadRequest("missing emailaddress and unknown domain " + *domain);
+        }
+        return Response::xml(build_autoconfig(*settings));
+    }
+    Address address = parse_address(*email);
+    auto settings = services.resolver.resolve(address);
+    if (!settings) {
+        return Response::no_content();
+    }
+    return Response::xml(build_autoconfig(*settings));
+}
+
+Response handle_autodiscover(const Request& request, const Services& services) {
+    if (!contains_ci(request.content_type, "application/xml") &&
+        !contains_ci(request.content_type, "text/xml")) {
+        throw BadRequest("Content-Type must be application/xml or text/xml");
+    }
+    AutodiscoverRequest parsed = parse_autodiscover_request(request.body);
+    if (parsed.mobilesync_only) {
+        return Response::xml(build_autodiscover_error_601());
+    }
+    Address address = parse_address(parsed.email_address);
+    auto settings = services.resolver.resolve(address);
+    if (!settings) {
+        return Response::no_content();
+    }
+    return Response::xml(build_autodiscover(*settings, address));
+}
+
+Response handle_mobileconfig(const Request& request, const Services& services) {
+    auto email = non_empty_param(request, "emailaddress");
+    if (!email) {
+        throw BadRequest("missing emailaddress");
+    }
+    MobileconfigRequest wanted{parse_address(*email), non_empty_param(request, "name"),
+                               std::nullopt};
+    if (services.config.permit_cleartext_passwords) {
+        wanted.password = non_empty_param(request, "password");
+    }
+    auto settings = services.resolver.resolve(wanted.address);
+    if (!settings) {
+        return Response::no_content();
+    }
+    if (settings->display_name) {
+        wanted.account_name = settings->display_name;
+    }
+    Response response =
+        Response::xml(build_mobileconfig(*settings, wanted), "application/x-apple-aspen-config");
+    response.headers.emplace_back(
+        "Content-Disposition", "attachment; filename=\"" + settings->domain + ".mobileconfig\"");
+    return response;
+}
+
+Response handle_initdb(const Request& request, const Services& services) {
+    if (!initdb_permitted(request, services.config)) {
+        log::warning("initdb refused for client " + request.remote_addr);
+        return Response::text(403, "Forbidden\n");
+    }
+    if (request.method == "DELETE") {
+        services.store.purge();
+        log::warning("database content purged by " + request.remote_addr);
+        return message_page("Database content purged");
+    }
+    Seed seed = request.method == "POST"
+                    ? parse_seed(request.body, services.store.ldap_server_ids())
+                    : sample_seed();
+    InitOutcome outcome = services.store.initialise(seed);
+    if (outcome == InitOutcome::prepared) {
+        log::info("database prepared by " + request.remote_addr);
+        return message_page("Database is now prepared");
+    }
+    return message_page("Database already contains provider data");
+}
+
+}  // namespace automx2

@@ -1,2 +1,90 @@
-// stub: to be written
 #include "core/http.h"
+
+namespace automx2 {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '%' && i + 2 < text.size()) {
+            int high = hex_value(text[i + 1]);
+            int low = hex_value(text[i + 2]);
+            if (high >= 0 && low >= 0) {
+                out.push_back(static_cast<char>(high * 16 + low));
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(plus_is_space && c == '+' ? ' ' : c);
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
+    std::vector<std::pair<std::string, std::string>> params;
+    while (!query.empty()) {
+        std::size_t amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (pair.empty()) {
+            continue;
+        }
+        std::size_t eq = pair.find('=');
+        std::string_view name = pair.substr(0, eq);
+        std::string_view value = eq == std::string_view::npos ? std::string_view{}
+                                                              : pair.substr(eq + 1);
+        params.emplace_back(percent_decode(name, true), percent_decode(value, true));
+    }
+    return params;
+}
+
+std::optional<std::string> Request::param(std::string_view name) const {
+    for (const auto& [key, value] : query) {
+        if (key == name) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+Response Response::text(int status, std::string body) {
+    return Response{status, "text/plain; charset=utf-8", {}, std::move(body)};
+}
+
+Response Response::html(int status, std::string body) {
+    return Response{status, "text/html; charset=utf-8", {}, std::move(body)};
+}
+
+Response Response::xml(std::string body, std::string content_type) {
+    return Response{200, std::move(content_type), {}, std::move(body)};
+}
+
+Response Response::no_content() { return Response{204, {}, {}, {}}; }
+
+const char* status_reason(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 204: return "No Content";
+        case 400: return "Bad Request";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 413: return "Payload Too Large";
+        case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
+        default: return "Unknown";
+    }
+}
+
+}  // namespace automx2

@@ -1,2 +1,76 @@
-// stub: to be written
 #include "core/placeholders.h"
+
+#include <array>
+
+namespace automx2 {
+namespace {
+
+// RFC 3986 unreserved characters, plus '@' which is valid in a path segment and is what
+// a DAV url like /dav/%EMAILADDRESS%/ expects to keep readable.
+bool keep_in_url(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_' || c == '~' || c == '@';
+}
+
+std::string percent_encode(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        if (keep_in_url(c)) {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0x0f]);
+        }
+    }
+    return out;
+}
+
+template <typename Encode>
+std::string expand(std::string_view value, const Address& address, Encode encode) {
+    const std::string full = address.full();
+    const std::array<std::pair<std::string_view, std::string_view>, 3> words{{
+        {"%EMAILADDRESS%", full},
+        {"%EMAILLOCALPART%", address.local},
+        {"%EMAILDOMAIN%", address.domain},
+    }};
+    std::string out;
+    out.reserve(value.size() + full.size());
+    std::size_t pos = 0;
+    while (pos < value.size()) {
+        std::size_t percent = value.find('%', pos);
+        if (percent == std::string_view::npos) {
+            out.append(value.substr(pos));
+            break;
+        }
+        out.append(value.substr(pos, percent - pos));
+        bool replaced = false;
+        for (const auto& [word, replacement] : words) {
+            if (value.substr(percent).starts_with(word)) {
+                out.append(encode(replacement));
+                pos = percent + word.size();
+                replaced = true;
+                break;
+            }
+        }
+        if (!replaced) {
+            out.push_back('%');
+            pos = percent + 1;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string expand_placeholders(std::string_view value, const Address& address) {
+    return expand(value, address, [](std::string_view s) { return std::string(s); });
+}
+
+std::string expand_placeholders_in_url(std::string_view url, const Address& address) {
+    return expand(url, address, percent_encode);
+}
+
+}  // namespace automx2

@@ -1,1 +1,110 @@
-int main() { return 0; }
+// automx2-fcgi: accept → request → dispatch → lookup → build → respond.
+#include <fcgiapp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+
+#include "backends/sql_store.h"
+#include "core/config.h"
+#include "core/dispatcher.h"
+#include "core/errors.h"
+#include "core/log.h"
+#include "core/resolver.h"
+#include "fcgi/options.h"
+#include "fcgi/process.h"
+#include "fcgi/server.h"
+
+namespace {
+
+constexpr auto shutdown_grace = std::chrono::seconds(5);
+
+bool is_listening_socket(int fd) {
+    int listening = 0;
+    socklen_t size = sizeof listening;
+    return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 && listening != 0;
+}
+
+int run(const automx2::Options& options) {
+    using namespace automx2;
+    Config config;
+    try {
+        config = load_config(options.config_file);
+    } catch (const ConfigError& e) {
+        std::cerr << "automx2-fcgi: configuration error: " << e.what() << "\n";
+        return 2;
+    }
+    log::set_level(config.log_level);
+
+    int listen_fd = 0;
+    try {
+        listen_fd = open_listen_socket(options.socket);
+    } catch (const std::exception& e) {
+        log::error(e.what());
+        return 2;
+    }
+    if (!is_listening_socket(listen_fd)) {
+        log::error(
+            "fd 0 is not a listening socket: start under spawn-fcgi or mod_fcgid, or pass "
+            "--socket PATH|HOST:PORT");
+        return 2;
+    }
+
+    std::unique_ptr<Store> store;
+    try {
+        SqlStoreOptions store_options;
+        store_options.pool_size = options.threads;
+        store_options.echo = config.db_echo;
+        store_options.timeout = config.db_timeout;
+        store = open_sql_store(config.db, store_options);
+    } catch (const std::exception& e) {
+        log::error(std::string("cannot open the database ") + config.db.display + ": " + e.what());
+        return 1;
+    }
+    Resolver resolver(*store, nullptr);
+    Dispatcher dispatcher(Services{config, *store, resolver});
+
+    Server server(listen_fd, config, dispatcher);
+    server.start(options.threads);
+    notify_ready();
+    log::info("serving with " + std::to_string(options.threads) + " threads, database " +
+              config.db.display);
+
+    wait_for_stop_signal([&] {
+        if (!server.stop(shutdown_grace)) {
+            log::warning("requests still in flight after the grace period; exiting anyway");
+        }
+    });
+    log::info("stopped");
+    // Threads may still sit in a read on an idle kept-open connection: leave without
+    // running destructors under their feet.
+    _exit(0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    automx2::take_over_signals();
+    automx2::Options options;
+    try {
+        options = automx2::parse_options(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "automx2-fcgi: " << e.what() << "\n\n" << automx2::usage();
+        return 2;
+    }
+    if (options.show_help) {
+        std::cout << automx2::usage();
+        return 0;
+    }
+    if (options.show_version) {
+        std::cout << "automx2-fcgi " << AUTOMX2_VERSION << "\n";
+        return 0;
+    }
+    if (FCGX_Init() != 0) {
+        std::cerr << "automx2-fcgi: FCGX_Init failed\n";
+        return 1;
+    }
+    return run(options);
+}

@@ -1,1 +1,76 @@
-// stub
+#include "fcgi/server.h"
+
+#include <fcgiapp.h>
+#include <sys/socket.h>
+
+#include <stdexcept>
+
+#include "core/log.h"
+#include "fcgi/fcgi_request.h"
+
+namespace automx2 {
+
+int open_listen_socket(const std::string& socket) {
+    if (socket.empty()) {
+        return 0;
+    }
+    // A backlog well above SPEC §13's minimum of 128, as spawn-fcgi uses.
+    int fd = FCGX_OpenSocket(socket.c_str(), 1024);
+    if (fd < 0) {
+        throw std::runtime_error("cannot listen on " + socket);
+    }
+    return fd;
+}
+
+Server::Server(int listen_fd, const Config& config, const Dispatcher& dispatcher)
+    : listen_fd_(listen_fd), config_(config), dispatcher_(dispatcher) {}
+
+Server::~Server() {
+    for (auto& worker : workers_) {
+        if (worker.joinable()) worker.detach();
+    }
+}
+
+void Server::start(unsigned threads) {
+    for (unsigned i = 0; i < threads; ++i) {
+        workers_.emplace_back([this] { work(); });
+    }
+}
+
+void Server::work() {
+    FcgiConnection connection(listen_fd_);
+    while (!stopping_.load()) {
+        if (!connection.accept()) {
+            if (!stopping_.load()) {
+                log::error("FastCGI accept failed; worker thread stops");
+            }
+            return;
+        }
+        // Counted from the moment a request is ours: stop() waits for it.
+        in_flight_.fetch_add(1);
+        Request request = connection.read_request(config_);
+        Response response = dispatcher_.handle(request);
+        connection.write_response(response, request.method == "HEAD");
+        connection.finish(stopping_.load());
+        in_flight_.fetch_sub(1);
+    }
+}
+
+bool Server::stop(std::chrono::milliseconds grace) {
+    stopping_.store(true);
+    // Wakes every thread blocked in accept() on this socket (Linux returns EINVAL) and
+    // refuses new connections, so the web server moves on to another instance.
+    shutdown(listen_fd_, SHUT_RDWR);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (in_flight_.load() == 0) {
+            // A request read just before stopping may not be counted yet: look twice.
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            if (in_flight_.load() == 0) return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+}  // namespace automx2

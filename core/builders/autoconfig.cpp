@@ -1,2 +1,87 @@
-// stub: to be written
 #include "core/builders/autoconfig.h"
+
+#include <stdexcept>
+
+#include "core/builders/xml.h"
+
+namespace automx2 {
+
+namespace {
+
+const char* element_name(ServerType type) {
+    return type == ServerType::smtp ? "outgoingServer" : "incomingServer";
+}
+
+const char* type_attribute(ServerType type) {
+    switch (type) {
+        case ServerType::imap:
+            return "imap";
+        case ServerType::pop:
+            return "pop3";
+        case ServerType::smtp:
+            return "smtp";
+    }
+    return "imap";
+}
+
+// SPEC §12: K-9 rejects the whole file for automx2's "plain", so Thunderbird's words.
+void add_authentication(xmlNode* server, Authentication authentication) {
+    switch (authentication) {
+        case Authentication::cleartext:
+            xml::add_child(server, "authentication", "password-cleartext");
+            return;
+        case Authentication::encrypted:
+            xml::add_child(server, "authentication", "password-encrypted");
+            return;
+        case Authentication::ntlm:
+            xml::add_child(server, "authentication", "NTLM");
+            return;
+        case Authentication::gssapi:
+            xml::add_child(server, "authentication", "GSSAPI");
+            return;
+        case Authentication::oauth2:
+            // A client without OAuth2 support falls back to the second method.
+            xml::add_child(server, "authentication", "OAuth2");
+            xml::add_child(server, "authentication", "password-cleartext");
+            return;
+        case Authentication::client_ip:
+            xml::add_child(server, "authentication", "client-IP-address");
+            return;
+        case Authentication::none:
+            xml::add_child(server, "authentication", "none");
+            return;
+    }
+}
+
+}  // namespace
+
+std::string build_autoconfig(const DomainSettings& settings) {
+    xml::Doc doc = xml::from_template("autoconfig.xml");
+    xmlNode* provider = xml::find_element(xmlDocGetRootElement(doc.get()), "emailProvider");
+    if (provider == nullptr) {
+        throw std::logic_error("template autoconfig.xml has no emailProvider");
+    }
+    const std::string id = "automx2-" + std::to_string(settings.provider_id);
+    xmlSetProp(provider, BAD_CAST "id", BAD_CAST id.c_str());
+
+    xml::add_child(provider, "identity");
+    for (const auto& domain : settings.provider_domains) {
+        xml::add_child(provider, "domain", domain);
+    }
+    xml::add_child(provider, "displayName", settings.provider_name);
+    xml::add_child(provider, "displayShortName", settings.provider_short_name);
+
+    for (const MailServer& server : settings.servers) {
+        xmlNode* element = xml::add_child(provider, element_name(server.type));
+        xmlSetProp(element, BAD_CAST "type", BAD_CAST type_attribute(server.type));
+        // Placeholders stay: Thunderbird expands them itself (SPEC §3).
+        xml::add_child(element, "hostname", server.name);
+        xml::add_child(element, "port", std::to_string(server.port));
+        xml::add_child(element, "socketType", server.socket_type);
+        xml::add_child(element, "username", server.user_name);
+        add_authentication(element, server.authentication);
+    }
+    return xml::to_string(doc.get());
+}
+
+}  // namespace automx2

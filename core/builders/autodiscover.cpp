@@ -1,2 +1,212 @@
-// stub: to be written
 #include "core/builders/autodiscover.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <stdexcept>
+
+#include "core/builders/xml.h"
+#include "core/errors.h"
+#include "core/placeholders.h"
+
+namespace automx2 {
+
+namespace {
+
+constexpr std::string_view kMobilesyncSchema =
+    "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006";
+
+std::string_view trim_space(std::string_view text) {
+    constexpr std::string_view space = " \t\r\n\f\v";
+    auto first = text.find_first_not_of(space);
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    auto last = text.find_last_not_of(space);
+    return text.substr(first, last - first + 1);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+const char* protocol_type(ServerType type) {
+    switch (type) {
+        case ServerType::imap:
+            return "IMAP";
+        case ServerType::pop:
+            return "POP3";
+        case ServerType::smtp:
+            return "SMTP";
+    }
+    return "IMAP";
+}
+
+// nullptr: no <Encryption> element (SPEC §8).
+const char* encryption(std::string_view socket_type) {
+    if (iequals(socket_type, "SSL")) {
+        return "SSL";
+    }
+    if (iequals(socket_type, "STARTTLS")) {
+        return "TLS";
+    }
+    if (iequals(socket_type, "Auto")) {
+        return "Auto";
+    }
+    if (iequals(socket_type, "None")) {
+        return "None";
+    }
+    return nullptr;
+}
+
+// SPEC §12: Outlook treats a missing <SPA> as on, so it is always written.
+bool secure_password_authentication(Authentication authentication) {
+    switch (authentication) {
+        case Authentication::encrypted:
+        case Authentication::ntlm:
+        case Authentication::gssapi:
+            return true;
+        case Authentication::cleartext:
+        case Authentication::oauth2:
+        case Authentication::client_ip:
+        case Authentication::none:
+            return false;
+    }
+    return false;
+}
+
+const char* on_off(bool value) {
+    return value ? "on" : "off";
+}
+
+void add_mail_protocol(xmlNode* account, const MailServer& server, const Address& address) {
+    xmlNode* protocol = xml::add_child(account, "Protocol");
+    xml::add_child(protocol, "Type", protocol_type(server.type));
+    xml::add_child(protocol, "Server", expand_placeholders(server.name, address));
+    xml::add_child(protocol, "Port", std::to_string(server.port));
+    xml::add_child(protocol, "LoginName", expand_placeholders(server.user_name, address));
+    // SPEC §8: "on" for STARTTLS too, or Thunderbird would send the password in clear.
+    xml::add_child(protocol, "SSL", on_off(server.encrypted()));
+    if (const char* value = encryption(server.socket_type)) {
+        xml::add_child(protocol, "Encryption", value);
+    }
+    xml::add_child(protocol, "SPA", on_off(secure_password_authentication(server.authentication)));
+}
+
+void add_dav_protocol(xmlNode* account, const DavServer& server, const Address& address) {
+    xmlNode* protocol = xml::add_child(account, "Protocol");
+    xml::add_child(protocol, "Type", server.type == DavType::caldav ? "CalDAV" : "CardDAV");
+    xml::add_child(protocol, "Server", expand_placeholders_in_url(server.url, address));
+    if (server.port > 0) {
+        xml::add_child(protocol, "Port", std::to_string(server.port));
+    }
+    xml::add_child(protocol, "SSL", on_off(server.use_ssl));
+    xml::add_child(protocol, "DomainRequired", on_off(server.domain_required));
+    if (server.user_name && !server.user_name->empty()) {
+        xml::add_child(protocol, "LoginName", expand_placeholders(*server.user_name, address));
+    }
+}
+
+xmlNode* required_element(xmlDoc* doc, std::string_view name, std::string_view file) {
+    xmlNode* node = xml::find_element(xmlDocGetRootElement(doc), name);
+    if (node == nullptr) {
+        throw std::logic_error("template " + std::string(file) + " has no " + std::string(name));
+    }
+    return node;
+}
+
+// Time of day as Exchange writes it in <Error Time=…>, UTC.
+std::string time_of_day() {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()) %
+        std::chrono::seconds(1);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%02d:%02d:%02d.%06lld", utc.tm_hour, utc.tm_min,
+                  utc.tm_sec, static_cast<long long>(micros.count()));
+    return buffer;
+}
+
+std::string error_id() {
+    thread_local std::mt19937 generator{std::random_device{}()};
+    return std::to_string(std::uniform_int_distribution<unsigned long>(1, 4294967295UL)(generator));
+}
+
+}  // namespace
+
+AutodiscoverRequest parse_autodiscover_request(std::string_view body) {
+    xml::Doc doc = xml::parse_untrusted(body);
+    if (!doc) {
+        throw BadRequest("malformed or refused XML in the Autodiscover request");
+    }
+    xmlNode* root = xmlDocGetRootElement(doc.get());
+    if (root == nullptr || root->name == nullptr ||
+        std::string_view(reinterpret_cast<const char*>(root->name)) != "Autodiscover") {
+        throw BadRequest("the Autodiscover request's root element is not Autodiscover");
+    }
+    // Local names only: clients differ in the namespace they put on Request (SPEC §12).
+    xmlNode* request = xml::first_child(root, "Request");
+    xmlNode* email = xml::first_child(request, "EMailAddress");
+    AutodiscoverRequest result;
+    result.email_address = std::string(trim_space(xml::text(email)));
+    if (result.email_address.empty()) {
+        throw BadRequest("the Autodiscover request has no EMailAddress");
+    }
+
+    bool any_schema = false;
+    bool only_mobilesync = true;
+    for (xmlNode* node = request->children; node != nullptr; node = node->next) {
+        if (node->type != XML_ELEMENT_NODE || std::string_view(reinterpret_cast<const char*>(
+                                                  node->name)) != "AcceptableResponseSchema") {
+            continue;
+        }
+        any_schema = true;
+        if (trim_space(xml::text(node)) != kMobilesyncSchema) {
+            only_mobilesync = false;
+        }
+    }
+    result.mobilesync_only = any_schema && only_mobilesync;
+    return result;
+}
+
+std::string build_autodiscover(const DomainSettings& settings, const Address& address) {
+    constexpr std::string_view file = "autodiscover.xml";
+    xml::Doc doc = xml::from_template(file);
+    xmlNode* response = required_element(doc.get(), "Response", file);
+
+    if (settings.display_name && !settings.display_name->empty()) {
+        xmlNode* user = xml::add_child(response, "User");
+        // The LDAP cn is no database value: not expanded (SPEC §3).
+        xml::add_child(user, "DisplayName", *settings.display_name);
+    }
+    xmlNode* account = xml::add_child(response, "Account");
+    xml::add_child(account, "AccountType", "email");
+    xml::add_child(account, "Action", "settings");
+    for (const MailServer& server : settings.servers) {
+        add_mail_protocol(account, server, address);
+    }
+    for (const DavServer& server : settings.dav_servers) {
+        add_dav_protocol(account, server, address);
+    }
+    return xml::to_string(doc.get());
+}
+
+std::string build_autodiscover_error_601() {
+    constexpr std::string_view file = "autodiscover-error.xml";
+    xml::Doc doc = xml::from_template(file);
+    xmlNode* error = required_element(doc.get(), "Error", file);
+    const std::string time = time_of_day();
+    const std::string id = error_id();
+    xmlSetProp(error, BAD_CAST "Time", BAD_CAST time.c_str());
+    xmlSetProp(error, BAD_CAST "Id", BAD_CAST id.c_str());
+    return xml::to_string(doc.get());
+}
+
+}  // namespace automx2

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Integration tests: the real binary under spawn-fcgi behind nginx, over HTTP.
+
+    run.py --binary PATH [--dialect sqlite] [--keep] [-k PATTERN] [-v]
+
+Ends with the line "N passed, N failed"; exits non-zero on any failure. The service
+and nginx logs are printed when something failed. --keep leaves the temporary
+directory (configs, databases, logs) in place.
+"""
+
+import argparse
+import os
+import signal
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402
+
+
+def _terminate(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--binary", required=True, help="the automx2-fcgi executable")
+    ap.add_argument("--dialect", default="sqlite", choices=["sqlite"])
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("-k", dest="patterns", action="append",
+                    help="only tests whose name contains this (repeatable)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+
+    session = harness.Session(args.binary, dialect=args.dialect, keep=args.keep)
+    harness.set_session(session)
+    passed = failed = 0
+    interrupted = False
+    result = None
+    try:
+        loader = unittest.TestLoader()
+        if args.patterns:
+            loader.testNamePatterns = [f"*{p}*" for p in args.patterns]
+        suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+        runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1)
+        result = runner.run(suite)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("\ninterrupted", flush=True)
+    finally:
+        try:
+            session.stop_all()
+        finally:
+            if result is not None:
+                failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+                passed = result.testsRun - failed - len(result.skipped)
+                if result.skipped:
+                    print(f"{len(result.skipped)} skipped")
+            # A service that crashes, hangs on SIGTERM or trips a sanitizer fails the run.
+            for problem in session.shutdown_problems:
+                print(f"FAIL: {problem}")
+                failed += 1
+            if interrupted:
+                failed += 1
+            if failed:
+                print(session.logs())
+            session.cleanup()
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,213 @@
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/builders/autoconfig.h"
+
+using namespace automx2;
+
+namespace {
+
+struct DocFree {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using Doc = std::unique_ptr<xmlDoc, DocFree>;
+
+Doc parse(const std::string& text) {
+    Doc doc(xmlReadMemory(text.data(), static_cast<int>(text.size()), nullptr, nullptr,
+                          XML_PARSE_NONET | XML_PARSE_NOBLANKS));
+    REQUIRE(doc);
+    return doc;
+}
+
+std::vector<xmlNode*> elements(xmlNode* parent) {
+    std::vector<xmlNode*> out;
+    for (xmlNode* n = parent->children; n != nullptr; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            out.push_back(n);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> names(xmlNode* parent) {
+    std::vector<std::string> out;
+    for (xmlNode* n : elements(parent)) {
+        out.emplace_back(reinterpret_cast<const char*>(n->name));
+    }
+    return out;
+}
+
+std::string text(xmlNode* node) {
+    xmlChar* c = xmlNodeGetContent(node);
+    std::string s = c ? reinterpret_cast<const char*>(c) : "";
+    xmlFree(c);
+    return s;
+}
+
+std::string attr(xmlNode* node, const char* name) {
+    xmlChar* c = xmlGetProp(node, reinterpret_cast<const xmlChar*>(name));
+    std::string s = c ? reinterpret_cast<const char*>(c) : "<absent>";
+    xmlFree(c);
+    return s;
+}
+
+MailServer server(long id, ServerType type, std::string name, int port, std::string socket,
+                  Authentication auth = Authentication::cleartext) {
+    MailServer s;
+    s.id = id;
+    s.type = type;
+    s.name = std::move(name);
+    s.port = port;
+    s.socket_type = std::move(socket);
+    s.user_name = "%EMAILADDRESS%";
+    s.authentication = auth;
+    return s;
+}
+
+DomainSettings settings() {
+    DomainSettings s;
+    s.provider_id = 42;
+    s.provider_name = "Example <Mail> & Co";
+    s.provider_short_name = "Example";
+    s.domain = "example.com";
+    s.provider_domains = {"example.com", "example.org"};
+    s.servers = {server(3, ServerType::smtp, "smtp.%EMAILDOMAIN%", 587, "STARTTLS"),
+                 server(1, ServerType::imap, "imap.example.com", 993, "SSL"),
+                 server(2, ServerType::pop, "pop.example.com", 995, "SSL")};
+    s.servers[1].user_name = "%EMAILLOCALPART%";
+    return s;
+}
+
+// The server elements of emailProvider, in document order.
+std::vector<xmlNode*> servers_of(xmlDoc* doc) {
+    xmlNode* provider = elements(xmlDocGetRootElement(doc)).at(0);
+    std::vector<xmlNode*> out;
+    for (xmlNode* n : elements(provider)) {
+        std::string name = reinterpret_cast<const char*>(n->name);
+        if (name == "incomingServer" || name == "outgoingServer") {
+            out.push_back(n);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> authentications(const DomainSettings& s) {
+    Doc doc = parse(build_autoconfig(s));
+    std::vector<std::string> out;
+    for (xmlNode* n : elements(servers_of(doc.get()).at(0))) {
+        if (std::string(reinterpret_cast<const char*>(n->name)) == "authentication") {
+            out.push_back(text(n));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("autoconfig: document shape, element by element", "[autoconfig]") {
+    const std::string out = build_autoconfig(settings());
+    CHECK(out.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0) == 0);
+    Doc doc = parse(out);
+    xmlNode* root = xmlDocGetRootElement(doc.get());
+    CHECK(std::string(reinterpret_cast<const char*>(root->name)) == "clientConfig");
+    CHECK(root->ns == nullptr);
+    CHECK(attr(root, "version") == "1.1");
+    REQUIRE(names(root) == std::vector<std::string>{"emailProvider"});
+
+    xmlNode* provider = elements(root)[0];
+    CHECK(attr(provider, "id") == "automx2-42");
+    CHECK(names(provider) ==
+          std::vector<std::string>{"identity", "domain", "domain", "displayName",
+                                   "displayShortName", "outgoingServer", "incomingServer",
+                                   "incomingServer"});
+    auto children = elements(provider);
+    CHECK(children[0]->children == nullptr);
+    CHECK(text(children[1]) == "example.com");
+    CHECK(text(children[2]) == "example.org");
+    CHECK(text(children[3]) == "Example <Mail> & Co");
+    CHECK(text(children[4]) == "Example");
+}
+
+TEST_CASE("autoconfig: imap, pop3 and smtp servers in prio order, placeholders kept",
+          "[autoconfig]") {
+    Doc doc = parse(build_autoconfig(settings()));
+    auto servers = servers_of(doc.get());
+    REQUIRE(servers.size() == 3);
+    const std::vector<std::string> server_children{"hostname", "port", "socketType", "username",
+                                                   "authentication"};
+
+    CHECK(std::string(reinterpret_cast<const char*>(servers[0]->name)) == "outgoingServer");
+    CHECK(attr(servers[0], "type") == "smtp");
+    REQUIRE(names(servers[0]) == server_children);
+    auto smtp = elements(servers[0]);
+    CHECK(text(smtp[0]) == "smtp.%EMAILDOMAIN%");
+    CHECK(text(smtp[1]) == "587");
+    CHECK(text(smtp[2]) == "STARTTLS");
+    CHECK(text(smtp[3]) == "%EMAILADDRESS%");
+    CHECK(text(smtp[4]) == "password-cleartext");
+
+    CHECK(std::string(reinterpret_cast<const char*>(servers[1]->name)) == "incomingServer");
+    CHECK(attr(servers[1], "type") == "imap");
+    REQUIRE(names(servers[1]) == server_children);
+    auto imap = elements(servers[1]);
+    CHECK(text(imap[0]) == "imap.example.com");
+    CHECK(text(imap[1]) == "993");
+    CHECK(text(imap[2]) == "SSL");
+    CHECK(text(imap[3]) == "%EMAILLOCALPART%");
+
+    CHECK(std::string(reinterpret_cast<const char*>(servers[2]->name)) == "incomingServer");
+    CHECK(attr(servers[2], "type") == "pop3");
+    CHECK(text(elements(servers[2])[0]) == "pop.example.com");
+}
+
+TEST_CASE("autoconfig: the LDAP uid given by make_settings is the username", "[autoconfig]") {
+    DomainSettings s = settings();
+    for (auto& srv : s.servers) {
+        srv.user_name = "jdoe";
+    }
+    Doc doc = parse(build_autoconfig(s));
+    for (xmlNode* srv : servers_of(doc.get())) {
+        CHECK(text(elements(srv)[3]) == "jdoe");
+    }
+}
+
+TEST_CASE("autoconfig: every authentication in Thunderbird's words", "[autoconfig]") {
+    using V = std::vector<std::string>;
+    DomainSettings s = settings();
+    s.servers.resize(1);
+    auto with = [&](Authentication a) {
+        s.servers[0].authentication = a;
+        return authentications(s);
+    };
+    for (ServerType type : {ServerType::smtp, ServerType::imap, ServerType::pop}) {
+        s.servers[0].type = type;
+        CHECK(with(Authentication::cleartext) == V{"password-cleartext"});
+        CHECK(with(Authentication::encrypted) == V{"password-encrypted"});
+        CHECK(with(Authentication::ntlm) == V{"NTLM"});
+        CHECK(with(Authentication::gssapi) == V{"GSSAPI"});
+        CHECK(with(Authentication::oauth2) == V{"OAuth2", "password-cleartext"});
+        CHECK(with(Authentication::client_ip) == V{"client-IP-address"});
+        CHECK(with(Authentication::none) == V{"none"});
+    }
+}
+
+TEST_CASE("autoconfig: a provider without servers is still a valid document", "[autoconfig]") {
+    DomainSettings s = settings();
+    s.servers.clear();
+    Doc doc = parse(build_autoconfig(s));
+    CHECK(servers_of(doc.get()).empty());
+    CHECK(names(elements(xmlDocGetRootElement(doc.get()))[0]) ==
+          std::vector<std::string>{"identity", "domain", "domain", "displayName",
+                                   "displayShortName"});
+}
+
+TEST_CASE("autoconfig: each call starts from a fresh skeleton", "[autoconfig]") {
+    const std::string first = build_autoconfig(settings());
+    const std::string second = build_autoconfig(settings());
+    CHECK(first == second);
+}

@@ -1,1 +1,162 @@
 #include <catch2/catch.hpp>
+
+#include "core/errors.h"
+#include "core/settings.h"
+
+using namespace automx2;
+
+namespace {
+
+MailServerRow mail_row(long id, int prio, std::string type, std::string authentication = "plain") {
+    MailServerRow row;
+    row.id = id;
+    row.prio = prio;
+    row.name = type + ".example.com";
+    row.port = 993;
+    row.type = std::move(type);
+    row.socket_type = "SSL";
+    row.user_name = "%EMAILADDRESS%";
+    row.authentication = std::move(authentication);
+    return row;
+}
+
+DomainRecord record() {
+    DomainRecord r;
+    r.domain_id = 3;
+    r.domain = "Example.COM";
+    r.provider = {7, "Example Provider", "Example"};
+    r.provider_domains = {"example.com", "example.net"};
+    r.servers = {mail_row(1, 10, "imap"), mail_row(2, 20, "smtp")};
+    DavServerRow dav;
+    dav.id = 4;
+    dav.url = "https://dav.example.com/%EMAILADDRESS%/";
+    dav.type = "CalDAV";
+    dav.use_ssl = true;
+    dav.domain_required = true;
+    dav.user_name = "%EMAILLOCALPART%";
+    r.dav_servers = {dav};
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("parse_authentication knows automx2's and Thunderbird's words", "[settings]") {
+    CHECK(parse_authentication("plain") == Authentication::cleartext);
+    CHECK(parse_authentication("PLAIN") == Authentication::cleartext);
+    CHECK(parse_authentication("password-cleartext") == Authentication::cleartext);
+    CHECK(parse_authentication("password-encrypted") == Authentication::encrypted);
+    CHECK(parse_authentication("NTLM") == Authentication::ntlm);
+    CHECK(parse_authentication("ntlm") == Authentication::ntlm);
+    CHECK(parse_authentication("GSSAPI") == Authentication::gssapi);
+    CHECK(parse_authentication("OAuth2") == Authentication::oauth2);
+    CHECK(parse_authentication("oauth2") == Authentication::oauth2);
+    CHECK(parse_authentication("client-IP-address") == Authentication::client_ip);
+    CHECK(parse_authentication("none") == Authentication::none);
+    CHECK(parse_authentication("None") == Authentication::none);
+    CHECK_FALSE(parse_authentication(""));
+    CHECK_FALSE(parse_authentication("cram-md5"));
+    CHECK_FALSE(parse_authentication("plain "));
+    CHECK_FALSE(parse_authentication("password"));
+}
+
+TEST_CASE("parse_server_type and parse_dav_type", "[settings]") {
+    CHECK(parse_server_type("imap") == ServerType::imap);
+    CHECK(parse_server_type("IMAP") == ServerType::imap);
+    CHECK(parse_server_type("pop") == ServerType::pop);
+    CHECK(parse_server_type("smtp") == ServerType::smtp);
+    CHECK_FALSE(parse_server_type("pop3"));
+    CHECK_FALSE(parse_server_type("exchange"));
+    CHECK_FALSE(parse_server_type(""));
+    CHECK(parse_dav_type("caldav") == DavType::caldav);
+    CHECK(parse_dav_type("CardDAV") == DavType::carddav);
+    CHECK_FALSE(parse_dav_type("webdav"));
+}
+
+TEST_CASE("MailServer::encrypted is SSL or STARTTLS, any case", "[settings]") {
+    MailServer server;
+    for (const char* yes : {"SSL", "ssl", "STARTTLS", "StartTLS"}) {
+        server.socket_type = yes;
+        CHECK(server.encrypted());
+    }
+    for (const char* no : {"plain", "None", "Auto", "", "TLS"}) {
+        server.socket_type = no;
+        CHECK_FALSE(server.encrypted());
+    }
+}
+
+TEST_CASE("make_settings copies and types the record", "[settings]") {
+    const DomainSettings s = make_settings(record(), std::nullopt, std::nullopt);
+    CHECK(s.provider_id == 7);
+    CHECK(s.provider_name == "Example Provider");
+    CHECK(s.provider_short_name == "Example");
+    CHECK(s.domain == "example.com");
+    CHECK(s.provider_domains == std::vector<std::string>{"example.com", "example.net"});
+    CHECK_FALSE(s.display_name);
+    REQUIRE(s.servers.size() == 2);
+    CHECK(s.servers[0].id == 1);
+    CHECK(s.servers[0].type == ServerType::imap);
+    CHECK(s.servers[0].name == "imap.example.com");
+    CHECK(s.servers[0].port == 993);
+    CHECK(s.servers[0].socket_type == "SSL");
+    CHECK(s.servers[0].user_name == "%EMAILADDRESS%");
+    CHECK(s.servers[0].authentication == Authentication::cleartext);
+    CHECK(s.servers[1].type == ServerType::smtp);
+    REQUIRE(s.dav_servers.size() == 1);
+    CHECK(s.dav_servers[0].id == 4);
+    CHECK(s.dav_servers[0].type == DavType::caldav);
+    CHECK(s.dav_servers[0].url == "https://dav.example.com/%EMAILADDRESS%/");
+    CHECK(s.dav_servers[0].use_ssl);
+    CHECK(s.dav_servers[0].domain_required);
+    CHECK(s.dav_servers[0].user_name == std::optional<std::string>("%EMAILLOCALPART%"));
+}
+
+TEST_CASE("make_settings orders servers by prio, then id", "[settings]") {
+    DomainRecord r = record();
+    r.servers = {mail_row(5, 20, "imap"), mail_row(9, 10, "smtp"), mail_row(3, 20, "pop"),
+                 mail_row(1, 30, "imap")};
+    const DomainSettings s = make_settings(r, std::nullopt, std::nullopt);
+    REQUIRE(s.servers.size() == 4);
+    CHECK(s.servers[0].id == 9);
+    CHECK(s.servers[1].id == 3);
+    CHECK(s.servers[2].id == 5);
+    CHECK(s.servers[3].id == 1);
+}
+
+TEST_CASE("make_settings: the LDAP uid replaces every user name", "[settings]") {
+    DomainRecord r = record();
+    r.dav_servers.push_back(r.dav_servers[0]);
+    r.dav_servers[1].id = 5;
+    r.dav_servers[1].user_name.reset();
+    const DomainSettings s = make_settings(r, std::string("jdoe"), std::string("Jane Doe"));
+    for (const auto& server : s.servers) {
+        CHECK(server.user_name == "jdoe");
+    }
+    REQUIRE(s.dav_servers.size() == 2);
+    CHECK(s.dav_servers[0].user_name == std::optional<std::string>("jdoe"));
+    CHECK(s.dav_servers[1].user_name == std::optional<std::string>("jdoe"));
+    CHECK(s.display_name == std::optional<std::string>("Jane Doe"));
+}
+
+TEST_CASE("make_settings: without uid a DAV server keeps its null user name", "[settings]") {
+    DomainRecord r = record();
+    r.dav_servers[0].user_name.reset();
+    const DomainSettings s = make_settings(r, std::nullopt, std::nullopt);
+    CHECK_FALSE(s.dav_servers[0].user_name);
+}
+
+TEST_CASE("make_settings refuses invalid rows, naming them", "[settings]") {
+    DomainRecord r = record();
+    r.servers.push_back(mail_row(7, 10, "exchange"));
+    CHECK_THROWS_MATCHES(make_settings(r, std::nullopt, std::nullopt), BadData,
+                         Catch::Message("server 7: unknown type 'exchange'"));
+
+    r = record();
+    r.servers.push_back(mail_row(8, 10, "imap", "kerberos"));
+    CHECK_THROWS_MATCHES(make_settings(r, std::nullopt, std::nullopt), BadData,
+                         Catch::Message("server 8: unknown authentication 'kerberos'"));
+
+    r = record();
+    r.dav_servers[0].type = "webdav";
+    CHECK_THROWS_MATCHES(make_settings(r, std::nullopt, std::nullopt), BadData,
+                         Catch::Contains("davserver 4") && Catch::Contains("'webdav'"));
+}
