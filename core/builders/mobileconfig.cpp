@@ -54,8 +54,11 @@ const char* apple_authentication(const MailServer& server) {
         case Authentication::oauth2:
             break;
     }
-    log::warning("server " + std::to_string(server.id) +
-                 ": authentication has no Mobileconfig equivalent, using EmailAuthPassword");
+    const char* word = server.authentication == Authentication::encrypted ? "password-encrypted"
+                       : server.authentication == Authentication::gssapi  ? "GSSAPI"
+                                                                          : "OAuth2";
+    log::warning("server " + std::to_string(server.id) + ": authentication " + word +
+                 " has no Mobileconfig equivalent, using EmailAuthPassword");
     return "EmailAuthPassword";
 }
 

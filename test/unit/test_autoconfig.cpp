@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/builders/autoconfig.h"
@@ -121,10 +122,9 @@ TEST_CASE("autoconfig: document shape, element by element", "[autoconfig]") {
 
     xmlNode* provider = elements(root)[0];
     CHECK(attr(provider, "id") == "automx2-42");
-    CHECK(names(provider) ==
-          std::vector<std::string>{"identity", "domain", "domain", "displayName",
-                                   "displayShortName", "outgoingServer", "incomingServer",
-                                   "incomingServer"});
+    CHECK(names(provider) == std::vector<std::string>{"identity", "domain", "domain", "displayName",
+                                                      "displayShortName", "outgoingServer",
+                                                      "incomingServer", "incomingServer"});
     auto children = elements(provider);
     CHECK(children[0]->children == nullptr);
     CHECK(text(children[1]) == "example.com");
@@ -210,4 +210,23 @@ TEST_CASE("autoconfig: each call starts from a fresh skeleton", "[autoconfig]") 
     const std::string first = build_autoconfig(settings());
     const std::string second = build_autoconfig(settings());
     CHECK(first == second);
+}
+
+TEST_CASE("builders: concurrent use of the shared skeletons", "[autoconfig][threads]") {
+    const std::string expected = build_autoconfig(settings());
+    std::vector<int> mismatches(4, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 200; ++i) {
+                if (build_autoconfig(settings()) != expected) {
+                    ++mismatches[t];
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    CHECK(mismatches == std::vector<int>(4, 0));
 }

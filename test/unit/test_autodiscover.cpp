@@ -1,1 +1,435 @@
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include <catch2/catch.hpp>
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "core/builders/autodiscover.h"
+#include "core/builders/xml.h"
+#include "core/errors.h"
+
+using namespace automx2;
+
+namespace {
+
+constexpr const char* kResponseNs =
+    "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
+constexpr const char* kOutlookNs =
+    "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
+
+struct DocFree {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using Doc = std::unique_ptr<xmlDoc, DocFree>;
+
+Doc parse(const std::string& text) {
+    Doc doc(xmlReadMemory(text.data(), static_cast<int>(text.size()), nullptr, nullptr,
+                          XML_PARSE_NONET | XML_PARSE_NOBLANKS));
+    REQUIRE(doc);
+    return doc;
+}
+
+std::vector<xmlNode*> elements(xmlNode* parent) {
+    std::vector<xmlNode*> out;
+    for (xmlNode* n = parent->children; n != nullptr; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            out.push_back(n);
+        }
+    }
+    return out;
+}
+
+std::string name(xmlNode* n) {
+    return reinterpret_cast<const char*>(n->name);
+}
+
+std::string ns(xmlNode* n) {
+    return n->ns && n->ns->href ? reinterpret_cast<const char*>(n->ns->href) : "";
+}
+
+std::vector<std::string> names(xmlNode* parent) {
+    std::vector<std::string> out;
+    for (xmlNode* n : elements(parent)) {
+        out.push_back(name(n));
+    }
+    return out;
+}
+
+std::string text(xmlNode* node) {
+    xmlChar* c = xmlNodeGetContent(node);
+    std::string s = c ? reinterpret_cast<const char*>(c) : "";
+    xmlFree(c);
+    return s;
+}
+
+std::string attr(xmlNode* node, const char* attribute) {
+    xmlChar* c = xmlGetProp(node, reinterpret_cast<const xmlChar*>(attribute));
+    std::string s = c ? reinterpret_cast<const char*>(c) : "<absent>";
+    xmlFree(c);
+    return s;
+}
+
+// Child name → text, for elements that occur once.
+std::string child_text(xmlNode* parent, const std::string& child) {
+    for (xmlNode* n : elements(parent)) {
+        if (name(n) == child) {
+            return text(n);
+        }
+    }
+    return "<absent>";
+}
+
+MailServer server(long id, ServerType type, std::string host, int port, std::string socket,
+                  Authentication auth = Authentication::cleartext) {
+    MailServer s;
+    s.id = id;
+    s.type = type;
+    s.name = std::move(host);
+    s.port = port;
+    s.socket_type = std::move(socket);
+    s.user_name = "%EMAILADDRESS%";
+    s.authentication = auth;
+    return s;
+}
+
+DavServer dav(long id, DavType type, std::string url, int port, bool ssl,
+              std::optional<std::string> user) {
+    DavServer d;
+    d.id = id;
+    d.type = type;
+    d.url = std::move(url);
+    d.port = port;
+    d.use_ssl = ssl;
+    d.domain_required = !ssl;
+    d.user_name = std::move(user);
+    return d;
+}
+
+DomainSettings settings() {
+    DomainSettings s;
+    s.provider_id = 1;
+    s.provider_name = "Example";
+    s.provider_short_name = "Ex";
+    s.domain = "example.com";
+    s.provider_domains = {"example.com"};
+    s.servers = {server(2, ServerType::imap, "imap.%EMAILDOMAIN%", 993, "SSL"),
+                 server(1, ServerType::smtp, "smtp.example.com", 587, "STARTTLS"),
+                 server(3, ServerType::pop, "pop.example.com", 110, "plain")};
+    s.servers[2].user_name = "%EMAILLOCALPART%";
+    s.dav_servers = {
+        dav(5, DavType::caldav, "https://dav.example.com/cal/%EMAILADDRESS%/", 443, true,
+            std::string("%EMAILADDRESS%")),
+        dav(6, DavType::carddav, "http://dav.example.com:8080/card/", 0, false, std::nullopt)};
+    return s;
+}
+
+const Address kAlice{"alice", "example.com"};
+
+xmlNode* account_of(xmlDoc* doc) {
+    xmlNode* root = xmlDocGetRootElement(doc);
+    xmlNode* response = elements(root).at(0);
+    for (xmlNode* n : elements(response)) {
+        if (name(n) == "Account") {
+            return n;
+        }
+    }
+    FAIL("no Account");
+    return nullptr;
+}
+
+std::vector<xmlNode*> protocols(xmlDoc* doc) {
+    std::vector<xmlNode*> out;
+    for (xmlNode* n : elements(account_of(doc))) {
+        if (name(n) == "Protocol") {
+            out.push_back(n);
+        }
+    }
+    return out;
+}
+
+std::string spa_for(Authentication a, ServerType type) {
+    DomainSettings s = settings();
+    s.servers = {server(1, type, "mail.example.com", 993, "SSL", a)};
+    s.dav_servers.clear();
+    Doc doc = parse(build_autodiscover(s, kAlice));
+    return child_text(protocols(doc.get()).at(0), "SPA");
+}
+
+std::string request(const std::string& inner, const std::string& ns_attr =
+                                                  " xmlns=\"http://schemas.microsoft.com/"
+                                                  "exchange/autodiscover/outlook/"
+                                                  "requestschema/2006\"") {
+    return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover" + ns_attr + "><Request>" +
+           inner + "</Request></Autodiscover>";
+}
+
+const std::string kOutlookSchema =
+    "<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/"
+    "responseschema/2006a</AcceptableResponseSchema>";
+const std::string kMobilesyncSchema =
+    "<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/mobilesync/"
+    "responseschema/2006</AcceptableResponseSchema>";
+
+}  // namespace
+
+TEST_CASE("autodiscover: envelope, namespaces and account header", "[autodiscover]") {
+    const std::string out = build_autodiscover(settings(), kAlice);
+    CHECK(out.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0) == 0);
+    Doc doc = parse(out);
+    xmlNode* root = xmlDocGetRootElement(doc.get());
+    CHECK(name(root) == "Autodiscover");
+    CHECK(ns(root) == kResponseNs);
+    REQUIRE(names(root) == std::vector<std::string>{"Response"});
+    xmlNode* response = elements(root)[0];
+    CHECK(ns(response) == kOutlookNs);
+    // No display name: no User element.
+    REQUIRE(names(response) == std::vector<std::string>{"Account"});
+    xmlNode* account = elements(response)[0];
+    CHECK(ns(account) == kOutlookNs);
+    CHECK(names(account) == std::vector<std::string>{"AccountType", "Action", "Protocol",
+                                                     "Protocol", "Protocol", "Protocol",
+                                                     "Protocol"});
+    CHECK(ns(elements(account)[2]) == kOutlookNs);
+    CHECK(child_text(account, "AccountType") == "email");
+    CHECK(child_text(account, "Action") == "settings");
+}
+
+TEST_CASE("autodiscover: LDAP display name gives a User element", "[autodiscover]") {
+    DomainSettings s = settings();
+    s.display_name = "Alice %EMAILADDRESS% <Liddell>";
+    Doc doc = parse(build_autodiscover(s, kAlice));
+    xmlNode* response = elements(xmlDocGetRootElement(doc.get()))[0];
+    REQUIRE(names(response) == std::vector<std::string>{"User", "Account"});
+    xmlNode* user = elements(response)[0];
+    REQUIRE(names(user) == std::vector<std::string>{"DisplayName"});
+    CHECK(text(elements(user)[0]) == "Alice %EMAILADDRESS% <Liddell>");
+}
+
+TEST_CASE("autodiscover: mail protocols in prio order, expanded", "[autodiscover]") {
+    Doc doc = parse(build_autodiscover(settings(), kAlice));
+    auto p = protocols(doc.get());
+    REQUIRE(p.size() == 5);
+
+    CHECK(names(p[0]) == std::vector<std::string>{"Type", "Server", "Port", "LoginName", "SSL",
+                                                  "Encryption", "SPA"});
+    CHECK(child_text(p[0], "Type") == "IMAP");
+    CHECK(child_text(p[0], "Server") == "imap.example.com");
+    CHECK(child_text(p[0], "Port") == "993");
+    CHECK(child_text(p[0], "LoginName") == "alice@example.com");
+    CHECK(child_text(p[0], "SSL") == "on");
+    CHECK(child_text(p[0], "Encryption") == "SSL");
+    CHECK(child_text(p[0], "SPA") == "off");
+
+    CHECK(child_text(p[1], "Type") == "SMTP");
+    CHECK(child_text(p[1], "Server") == "smtp.example.com");
+    CHECK(child_text(p[1], "Port") == "587");
+    // STARTTLS: SSL on, or Thunderbird would send the password in clear (SPEC §8).
+    CHECK(child_text(p[1], "SSL") == "on");
+    CHECK(child_text(p[1], "Encryption") == "TLS");
+
+    // An unknown socket type: SSL off and no Encryption element at all.
+    CHECK(names(p[2]) ==
+          std::vector<std::string>{"Type", "Server", "Port", "LoginName", "SSL", "SPA"});
+    CHECK(child_text(p[2], "Type") == "POP3");
+    CHECK(child_text(p[2], "LoginName") == "alice");
+    CHECK(child_text(p[2], "SSL") == "off");
+}
+
+TEST_CASE("autodiscover: placeholders expanded once, never the requester's text",
+          "[autodiscover]") {
+    DomainSettings s = settings();
+    s.servers.resize(1);
+    s.servers[0].user_name = "%EMAILLOCALPART%";
+    const Address tricky{"%EMAILDOMAIN%", "example.com"};
+    Doc doc = parse(build_autodiscover(s, tricky));
+    CHECK(child_text(protocols(doc.get())[0], "LoginName") == "%EMAILDOMAIN%");
+}
+
+TEST_CASE("autodiscover: Encryption per socket type", "[autodiscover]") {
+    auto render = [](const std::string& socket) {
+        DomainSettings s = settings();
+        s.servers = {server(1, ServerType::imap, "imap.example.com", 143, socket)};
+        s.dav_servers.clear();
+        Doc doc = parse(build_autodiscover(s, kAlice));
+        xmlNode* p = protocols(doc.get()).at(0);
+        return child_text(p, "SSL") + "/" + child_text(p, "Encryption");
+    };
+    CHECK(render("SSL") == "on/SSL");
+    CHECK(render("ssl") == "on/SSL");
+    CHECK(render("STARTTLS") == "on/TLS");
+    CHECK(render("starttls") == "on/TLS");
+    CHECK(render("Auto") == "off/Auto");
+    CHECK(render("AUTO") == "off/Auto");
+    CHECK(render("None") == "off/None");
+    CHECK(render("none") == "off/None");
+    CHECK(render("plain") == "off/<absent>");
+    CHECK(render("") == "off/<absent>");
+}
+
+TEST_CASE("autodiscover: SPA for every authentication and protocol", "[autodiscover]") {
+    for (ServerType type : {ServerType::imap, ServerType::pop, ServerType::smtp}) {
+        CHECK(spa_for(Authentication::cleartext, type) == "off");
+        CHECK(spa_for(Authentication::encrypted, type) == "on");
+        CHECK(spa_for(Authentication::ntlm, type) == "on");
+        CHECK(spa_for(Authentication::gssapi, type) == "on");
+        CHECK(spa_for(Authentication::oauth2, type) == "off");
+        CHECK(spa_for(Authentication::client_ip, type) == "off");
+        CHECK(spa_for(Authentication::none, type) == "off");
+    }
+}
+
+TEST_CASE("autodiscover: CalDAV and CardDAV protocols", "[autodiscover]") {
+    Doc doc = parse(build_autodiscover(settings(), kAlice));
+    auto p = protocols(doc.get());
+    REQUIRE(p.size() == 5);
+
+    CHECK(names(p[3]) ==
+          std::vector<std::string>{"Type", "Server", "Port", "SSL", "DomainRequired", "LoginName"});
+    CHECK(child_text(p[3], "Type") == "CalDAV");
+    CHECK(child_text(p[3], "Server") == "https://dav.example.com/cal/alice@example.com/");
+    CHECK(child_text(p[3], "Port") == "443");
+    CHECK(child_text(p[3], "SSL") == "on");
+    CHECK(child_text(p[3], "DomainRequired") == "off");
+    CHECK(child_text(p[3], "LoginName") == "alice@example.com");
+
+    // Port 0 and no user name: both elements left out; no SPA on DAV entries.
+    CHECK(names(p[4]) == std::vector<std::string>{"Type", "Server", "SSL", "DomainRequired"});
+    CHECK(child_text(p[4], "Type") == "CardDAV");
+    CHECK(child_text(p[4], "Server") == "http://dav.example.com:8080/card/");
+    CHECK(child_text(p[4], "SSL") == "off");
+    CHECK(child_text(p[4], "DomainRequired") == "on");
+}
+
+TEST_CASE("autodiscover: a DAV user name that is empty is left out", "[autodiscover]") {
+    DomainSettings s = settings();
+    s.servers.clear();
+    s.dav_servers.resize(1);
+    s.dav_servers[0].user_name = "";
+    Doc doc = parse(build_autodiscover(s, kAlice));
+    CHECK(child_text(protocols(doc.get()).at(0), "LoginName") == "<absent>");
+}
+
+TEST_CASE("autodiscover: error 601", "[autodiscover]") {
+    Doc doc = parse(build_autodiscover_error_601());
+    xmlNode* root = xmlDocGetRootElement(doc.get());
+    CHECK(name(root) == "Autodiscover");
+    CHECK(ns(root) == kResponseNs);
+    REQUIRE(names(root) == std::vector<std::string>{"Response"});
+    xmlNode* response = elements(root)[0];
+    CHECK(ns(response) == kResponseNs);
+    REQUIRE(names(response) == std::vector<std::string>{"Error"});
+    xmlNode* error = elements(response)[0];
+    CHECK(names(error) == std::vector<std::string>{"ErrorCode", "Message"});
+    CHECK(child_text(error, "ErrorCode") == "601");
+    CHECK(child_text(error, "Message") == "Provider is not available");
+    CHECK(std::regex_match(attr(error, "Time"), std::regex(R"(\d\d:\d\d:\d\d\.\d{6})")));
+    CHECK(std::regex_match(attr(error, "Id"), std::regex(R"([1-9]\d*)")));
+}
+
+TEST_CASE("autodiscover request: Outlook's namespaced request", "[autodiscover][request]") {
+    auto r = parse_autodiscover_request(
+        request("<EMailAddress>alice@example.com</EMailAddress>" + kOutlookSchema));
+    CHECK(r.email_address == "alice@example.com");
+    CHECK_FALSE(r.mobilesync_only);
+}
+
+TEST_CASE("autodiscover request: namespace-less or another namespace", "[autodiscover][request]") {
+    auto r =
+        parse_autodiscover_request(request("<EMailAddress>bob@example.org</EMailAddress>", ""));
+    CHECK(r.email_address == "bob@example.org");
+    CHECK_FALSE(r.mobilesync_only);
+
+    r = parse_autodiscover_request(
+        "<a:Autodiscover xmlns:a=\"urn:x\"><b:Request xmlns:b=\"urn:y\">"
+        "<b:EMailAddress>carol@example.net</b:EMailAddress></b:Request></a:Autodiscover>");
+    CHECK(r.email_address == "carol@example.net");
+}
+
+TEST_CASE("autodiscover request: text is trimmed", "[autodiscover][request]") {
+    auto r = parse_autodiscover_request(
+        request("<EMailAddress>\n\t  alice@example.com \r\n</EMailAddress>"));
+    CHECK(r.email_address == "alice@example.com");
+}
+
+TEST_CASE("autodiscover request: mobilesync-only schema", "[autodiscover][request]") {
+    auto r = parse_autodiscover_request(
+        request("<EMailAddress>a@example.com</EMailAddress>" + kMobilesyncSchema,
+                " xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/mobilesync/"
+                "requestschema/2006\""));
+    CHECK(r.email_address == "a@example.com");
+    CHECK(r.mobilesync_only);
+
+    r = parse_autodiscover_request(
+        request("<EMailAddress>a@example.com</EMailAddress>" + kMobilesyncSchema + kOutlookSchema));
+    CHECK_FALSE(r.mobilesync_only);
+
+    r = parse_autodiscover_request(request("<EMailAddress>a@example.com</EMailAddress>"));
+    CHECK_FALSE(r.mobilesync_only);
+}
+
+TEST_CASE("autodiscover request: bad requests", "[autodiscover][request]") {
+    CHECK_THROWS_AS(parse_autodiscover_request(request("")), BadRequest);
+    CHECK_THROWS_AS(parse_autodiscover_request(request("<EMailAddress/>")), BadRequest);
+    CHECK_THROWS_AS(parse_autodiscover_request(request("<EMailAddress>  </EMailAddress>")),
+                    BadRequest);
+    CHECK_THROWS_AS(parse_autodiscover_request("<Autodiscover><EMailAddress>a@b.c</EMailAddress>"
+                                               "</Autodiscover>"),
+                    BadRequest);
+    CHECK_THROWS_AS(parse_autodiscover_request(
+                        "<Other><Request><EMailAddress>a@b.c</EMailAddress></Request></Other>"),
+                    BadRequest);
+    // Malformed XML.
+    CHECK_THROWS_AS(parse_autodiscover_request("<Autodiscover><Request><EMailAddress>a@b.c"),
+                    BadRequest);
+    CHECK_THROWS_AS(parse_autodiscover_request("not xml at all"), BadRequest);
+    CHECK_THROWS_AS(parse_autodiscover_request(""), BadRequest);
+}
+
+TEST_CASE("autodiscover request: DOCTYPE and entities are refused", "[autodiscover][request]") {
+    const std::string xxe =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE Autodiscover [<!ENTITY x SYSTEM "
+        "\"file:///etc/passwd\">]>\n<Autodiscover><Request><EMailAddress>&x;</EMailAddress>"
+        "</Request></Autodiscover>";
+    CHECK_THROWS_AS(parse_autodiscover_request(xxe), BadRequest);
+    const std::string lower =
+        "<!doctype Autodiscover><Autodiscover><Request><EMailAddress>a@b.c</EMailAddress>"
+        "</Request></Autodiscover>";
+    CHECK_THROWS_AS(parse_autodiscover_request(lower), BadRequest);
+    CHECK_THROWS_AS(
+        parse_autodiscover_request(request("<EMailAddress>a@b.c</EMailAddress><!ENTITY x \"y\">")),
+        BadRequest);
+    // UTF-16 would hide a DOCTYPE from the textual check: refused as well.
+    const std::string utf16("<\0A\0/\0>\0", 8);
+    CHECK_THROWS_AS(parse_autodiscover_request(utf16), BadRequest);
+}
+
+TEST_CASE("xml::parse_untrusted", "[xml]") {
+    CHECK(xml::parse_untrusted("<a><b>x</b></a>"));
+    CHECK_FALSE(xml::parse_untrusted("<a><b>x</a>"));
+    CHECK_FALSE(xml::parse_untrusted("<!DOCTYPE a><a/>"));
+    CHECK_FALSE(xml::parse_untrusted("<!DocType a SYSTEM \"http://example.com/a.dtd\"><a/>"));
+    CHECK_FALSE(xml::parse_untrusted(""));
+    // Entity references without a DTD are not well-formed.
+    CHECK_FALSE(xml::parse_untrusted("<a>&x;</a>"));
+    auto doc = xml::parse_untrusted("<a>&lt;&amp;</a>");
+    REQUIRE(doc);
+    CHECK(xml::text(xmlDocGetRootElement(doc.get())) == "<&");
+}
+
+TEST_CASE("xml helpers find by local name", "[xml]") {
+    auto doc = xml::parse_untrusted(
+        "<r xmlns=\"urn:a\"><x:p xmlns:x=\"urn:b\"><q>1</q><q>2</q></x:p><s><t>3</t></s></r>");
+    REQUIRE(doc);
+    xmlNode* root = xmlDocGetRootElement(doc.get());
+    xmlNode* p = xml::first_child(root, "p");
+    REQUIRE(p != nullptr);
+    CHECK(xml::text(xml::first_child(p, "q")) == "1");
+    CHECK(xml::first_child(root, "q") == nullptr);
+    CHECK(xml::text(xml::find_element(root, "t")) == "3");
+    CHECK(xml::find_element(root, "r") == root);
+    CHECK(xml::find_element(root, "missing") == nullptr);
+    CHECK(xml::text(nullptr).empty());
+}

@@ -1,1 +1,422 @@
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/builders/mobileconfig.h"
+#include "core/errors.h"
+#include "core/log.h"
+
+using namespace automx2;
+
+namespace {
+
+struct DocFree {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using Doc = std::unique_ptr<xmlDoc, DocFree>;
+
+Doc parse(const std::string& text) {
+    Doc doc(xmlReadMemory(text.data(), static_cast<int>(text.size()), nullptr, nullptr,
+                          XML_PARSE_NONET | XML_PARSE_NOBLANKS));
+    REQUIRE(doc);
+    return doc;
+}
+
+std::vector<xmlNode*> elements(xmlNode* parent) {
+    std::vector<xmlNode*> out;
+    for (xmlNode* n = parent->children; n != nullptr; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            out.push_back(n);
+        }
+    }
+    return out;
+}
+
+std::string name(xmlNode* n) {
+    return reinterpret_cast<const char*>(n->name);
+}
+
+std::string text(xmlNode* node) {
+    xmlChar* c = xmlNodeGetContent(node);
+    std::string s = c ? reinterpret_cast<const char*>(c) : "";
+    xmlFree(c);
+    return s;
+}
+
+// A plist dict as (key, value element) pairs, in document order; checks the pairing.
+std::vector<std::pair<std::string, xmlNode*>> entries(xmlNode* dict) {
+    REQUIRE(name(dict) == "dict");
+    auto children = elements(dict);
+    REQUIRE(children.size() % 2 == 0);
+    std::vector<std::pair<std::string, xmlNode*>> out;
+    for (std::size_t i = 0; i < children.size(); i += 2) {
+        REQUIRE(name(children[i]) == "key");
+        out.emplace_back(text(children[i]), children[i + 1]);
+    }
+    return out;
+}
+
+std::vector<std::string> keys(xmlNode* dict) {
+    std::vector<std::string> out;
+    for (auto& [key, value] : entries(dict)) {
+        out.push_back(key);
+    }
+    return out;
+}
+
+xmlNode* value(xmlNode* dict, const std::string& key) {
+    for (auto& [k, v] : entries(dict)) {
+        if (k == key) {
+            return v;
+        }
+    }
+    return nullptr;
+}
+
+// "string:text", "integer:993", "true", "false" or "<absent>".
+std::string typed(xmlNode* dict, const std::string& key) {
+    xmlNode* v = value(dict, key);
+    if (v == nullptr) {
+        return "<absent>";
+    }
+    if (name(v) == "true" || name(v) == "false") {
+        CHECK(v->children == nullptr);
+        return name(v);
+    }
+    return name(v) + ":" + text(v);
+}
+
+MailServer server(long id, ServerType type, std::string host, int port, std::string socket,
+                  Authentication auth = Authentication::cleartext) {
+    MailServer s;
+    s.id = id;
+    s.type = type;
+    s.name = std::move(host);
+    s.port = port;
+    s.socket_type = std::move(socket);
+    s.user_name = "%EMAILADDRESS%";
+    s.authentication = auth;
+    return s;
+}
+
+DavServer dav(long id, DavType type, std::string url, int port, bool ssl,
+              std::optional<std::string> user) {
+    DavServer d;
+    d.id = id;
+    d.type = type;
+    d.url = std::move(url);
+    d.port = port;
+    d.use_ssl = ssl;
+    d.domain_required = true;
+    d.user_name = std::move(user);
+    return d;
+}
+
+DomainSettings settings() {
+    DomainSettings s;
+    s.provider_id = 1;
+    s.provider_name = "Example";
+    s.provider_short_name = "Ex";
+    s.domain = "example.com";
+    s.provider_domains = {"example.com"};
+    s.servers = {server(1, ServerType::smtp, "smtp.%EMAILDOMAIN%", 587, "STARTTLS"),
+                 server(2, ServerType::imap, "imap.example.com", 993, "SSL"),
+                 server(3, ServerType::pop, "pop.example.com", 995, "SSL")};
+    s.servers[1].user_name = "%EMAILLOCALPART%";
+    s.dav_servers = {
+        dav(5, DavType::caldav, "https://cal.example.com/dav/%EMAILADDRESS%/", 0, true,
+            std::string("%EMAILADDRESS%")),
+        dav(6, DavType::carddav, "http://card.example.com:8008/card/", 0, false, std::nullopt)};
+    return s;
+}
+
+MobileconfigRequest alice() {
+    MobileconfigRequest r;
+    r.address = {"alice", "example.com"};
+    return r;
+}
+
+xmlNode* root_dict(xmlDoc* doc) {
+    xmlNode* plist = xmlDocGetRootElement(doc);
+    REQUIRE(name(plist) == "plist");
+    auto children = elements(plist);
+    REQUIRE(children.size() == 1);
+    return children[0];
+}
+
+std::vector<xmlNode*> payloads(xmlDoc* doc) {
+    xmlNode* content = value(root_dict(doc), "PayloadContent");
+    REQUIRE(content != nullptr);
+    REQUIRE(name(content) == "array");
+    return elements(content);
+}
+
+const std::string kProfileUuid = "59AF6DE3-BEE8-5EFD-8553-A45B3A7E0F3C";
+const std::string kMailUuid = "554BE84E-9EE1-5F4D-9E82-F453E7D14E50";
+const std::string kCaldavUuid = "E634B52A-6540-54D9-9211-3FA31E7378C6";
+const std::string kCarddavUuid = "F015A7CA-0225-5757-BE6D-8F239E51E9B1";
+
+}  // namespace
+
+TEST_CASE("name_based_uuid: RFC 4122 version 5 known answers", "[mobileconfig]") {
+    // Expected values computed independently with Python's uuid.uuid5(NAMESPACE_URL, …).
+    CHECK(name_based_uuid("x") == "4CD605E7-AFA2-5360-B5B9-C5E9FB5C76F4");
+    CHECK(name_based_uuid("") == "1B4DB7EB-4057-5DDF-91E0-36DEC72071F5");
+    CHECK(name_based_uuid("automx2-fcgi:alice@example.com:profile") == kProfileUuid);
+    CHECK(name_based_uuid("automx2-fcgi:bob@example.com:profile") ==
+          "C1BFAD5C-EAA7-597F-B90C-D7C66ACBD883");
+}
+
+TEST_CASE("mobileconfig: plist envelope and root dict", "[mobileconfig]") {
+    const std::string out = build_mobileconfig(settings(), alice());
+    CHECK(out.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0) == 0);
+    CHECK(out.find("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+                   "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">") != std::string::npos);
+    Doc doc = parse(out);
+    xmlNode* plist = xmlDocGetRootElement(doc.get());
+    xmlChar* version = xmlGetProp(plist, reinterpret_cast<const xmlChar*>("version"));
+    CHECK(std::string(reinterpret_cast<const char*>(version)) == "1.0");
+    xmlFree(version);
+
+    xmlNode* root = root_dict(doc.get());
+    CHECK(keys(root) == std::vector<std::string>{"PayloadContent", "PayloadDisplayName",
+                                                 "PayloadIdentifier", "PayloadRemovalDisallowed",
+                                                 "PayloadType", "PayloadUUID", "PayloadVersion"});
+    CHECK(typed(root, "PayloadDisplayName") == "string:example.com accounts");
+    CHECK(typed(root, "PayloadIdentifier") == "string:automx2-" + kProfileUuid);
+    CHECK(typed(root, "PayloadRemovalDisallowed") == "false");
+    CHECK(typed(root, "PayloadType") == "string:Configuration");
+    CHECK(typed(root, "PayloadUUID") == "string:" + kProfileUuid);
+    CHECK(typed(root, "PayloadVersion") == "integer:1");
+    CHECK(payloads(doc.get()).size() == 3);
+}
+
+TEST_CASE("mobileconfig: the mail payload, key by key", "[mobileconfig]") {
+    Doc doc = parse(build_mobileconfig(settings(), alice()));
+    xmlNode* mail = payloads(doc.get()).at(0);
+    CHECK(keys(mail) == std::vector<std::string>{"EmailAccountDescription",
+                                                 "EmailAccountType",
+                                                 "EmailAddress",
+                                                 "IncomingMailServerAuthentication",
+                                                 "IncomingMailServerHostName",
+                                                 "IncomingMailServerPortNumber",
+                                                 "IncomingMailServerUseSSL",
+                                                 "IncomingMailServerUsername",
+                                                 "OutgoingMailServerAuthentication",
+                                                 "OutgoingMailServerHostName",
+                                                 "OutgoingMailServerPortNumber",
+                                                 "OutgoingMailServerUseSSL",
+                                                 "OutgoingMailServerUsername",
+                                                 "OutgoingPasswordSameAsIncomingPassword",
+                                                 "PayloadDescription",
+                                                 "PayloadDisplayName",
+                                                 "PayloadIdentifier",
+                                                 "PayloadType",
+                                                 "PayloadUUID",
+                                                 "PayloadVersion"});
+    CHECK(typed(mail, "EmailAccountDescription") == "string:alice@example.com");
+    CHECK(typed(mail, "EmailAccountType") == "string:EmailTypeIMAP");
+    CHECK(typed(mail, "EmailAddress") == "string:alice@example.com");
+    CHECK(typed(mail, "IncomingMailServerAuthentication") == "string:EmailAuthPassword");
+    CHECK(typed(mail, "IncomingMailServerHostName") == "string:imap.example.com");
+    CHECK(typed(mail, "IncomingMailServerPortNumber") == "integer:993");
+    CHECK(typed(mail, "IncomingMailServerUseSSL") == "true");
+    CHECK(typed(mail, "IncomingMailServerUsername") == "string:alice");
+    CHECK(typed(mail, "OutgoingMailServerHostName") == "string:smtp.example.com");
+    CHECK(typed(mail, "OutgoingMailServerPortNumber") == "integer:587");
+    CHECK(typed(mail, "OutgoingMailServerUseSSL") == "true");
+    CHECK(typed(mail, "OutgoingMailServerUsername") == "string:alice@example.com");
+    CHECK(typed(mail, "OutgoingPasswordSameAsIncomingPassword") == "true");
+    CHECK(typed(mail, "PayloadDescription") == "string:Email account alice@example.com");
+    CHECK(typed(mail, "PayloadDisplayName") == "string:example.com");
+    CHECK(typed(mail, "PayloadIdentifier") == "string:com.apple.mail.managed." + kMailUuid);
+    CHECK(typed(mail, "PayloadType") == "string:com.apple.mail.managed");
+    CHECK(typed(mail, "PayloadUUID") == "string:" + kMailUuid);
+    CHECK(typed(mail, "PayloadVersion") == "integer:1");
+}
+
+TEST_CASE("mobileconfig: account name and password", "[mobileconfig]") {
+    MobileconfigRequest r = alice();
+    r.account_name = "Alice %EMAILADDRESS%";
+    r.password = "s3cret<&>";
+    Doc doc = parse(build_mobileconfig(settings(), r));
+    xmlNode* mail = payloads(doc.get()).at(0);
+    CHECK(typed(mail, "EmailAccountName") == "string:Alice %EMAILADDRESS%");
+    CHECK(typed(mail, "IncomingPassword") == "string:s3cret<&>");
+    auto k = keys(mail);
+    CHECK(std::find(k.begin(), k.end(), "IncomingPassword") - k.begin() ==
+          std::find(k.begin(), k.end(), "IncomingMailServerUsername") - k.begin() + 1);
+    CHECK(std::find(k.begin(), k.end(), "EmailAccountName") - k.begin() == 1);
+    auto dav = payloads(doc.get());
+    CHECK(typed(dav.at(1), "CalDAVPassword") == "string:s3cret<&>");
+    CHECK(typed(dav.at(2), "CardDAVPassword") == "string:s3cret<&>");
+
+    // The LDAP cn wins over ?name=.
+    DomainSettings s = settings();
+    s.display_name = "Alice Liddell";
+    Doc ldap = parse(build_mobileconfig(s, r));
+    CHECK(typed(payloads(ldap.get()).at(0), "EmailAccountName") == "string:Alice Liddell");
+}
+
+TEST_CASE("mobileconfig: no password, no name: keys omitted", "[mobileconfig]") {
+    Doc doc = parse(build_mobileconfig(settings(), alice()));
+    auto p = payloads(doc.get());
+    CHECK(typed(p.at(0), "EmailAccountName") == "<absent>");
+    CHECK(typed(p.at(0), "IncomingPassword") == "<absent>");
+    CHECK(typed(p.at(1), "CalDAVPassword") == "<absent>");
+    CHECK(typed(p.at(2), "CardDAVPassword") == "<absent>");
+}
+
+TEST_CASE("mobileconfig: CalDAV and CardDAV payloads", "[mobileconfig]") {
+    Doc doc = parse(build_mobileconfig(settings(), alice()));
+    auto p = payloads(doc.get());
+    REQUIRE(p.size() == 3);
+
+    xmlNode* cal = p[1];
+    CHECK(keys(cal) == std::vector<std::string>{"CalDAVAccountDescription", "CalDAVHostName",
+                                                "CalDAVPrincipalURL", "CalDAVUseSSL",
+                                                "CalDAVUsername", "PayloadDescription",
+                                                "PayloadDisplayName", "PayloadIdentifier",
+                                                "PayloadType", "PayloadUUID", "PayloadVersion"});
+    CHECK(typed(cal, "CalDAVAccountDescription") == "string:alice@example.com");
+    CHECK(typed(cal, "CalDAVHostName") == "string:cal.example.com");
+    CHECK(typed(cal, "CalDAVPrincipalURL") ==
+          "string:https://cal.example.com/dav/alice@example.com/");
+    CHECK(typed(cal, "CalDAVUseSSL") == "true");
+    CHECK(typed(cal, "CalDAVUsername") == "string:alice@example.com");
+    CHECK(typed(cal, "PayloadDescription") == "string:CalDAV account alice@example.com");
+    CHECK(typed(cal, "PayloadDisplayName") == "string:example.com");
+    CHECK(typed(cal, "PayloadIdentifier") == "string:com.apple.caldav.account." + kCaldavUuid);
+    CHECK(typed(cal, "PayloadType") == "string:com.apple.caldav.account");
+    CHECK(typed(cal, "PayloadUUID") == "string:" + kCaldavUuid);
+    CHECK(typed(cal, "PayloadVersion") == "integer:1");
+
+    xmlNode* card = p[2];
+    CHECK(keys(card) == std::vector<std::string>{"CardDAVAccountDescription", "CardDAVHostName",
+                                                 "CardDAVPort", "CardDAVPrincipalURL",
+                                                 "CardDAVUseSSL", "PayloadDescription",
+                                                 "PayloadDisplayName", "PayloadIdentifier",
+                                                 "PayloadType", "PayloadUUID", "PayloadVersion"});
+    CHECK(typed(card, "CardDAVHostName") == "string:card.example.com");
+    // Port column 0: the url's own port.
+    CHECK(typed(card, "CardDAVPort") == "integer:8008");
+    CHECK(typed(card, "CardDAVPrincipalURL") == "string:http://card.example.com:8008/card/");
+    CHECK(typed(card, "CardDAVUseSSL") == "false");
+    CHECK(typed(card, "PayloadDescription") == "string:CardDAV account alice@example.com");
+    CHECK(typed(card, "PayloadIdentifier") == "string:com.apple.carddav.account." + kCarddavUuid);
+    CHECK(typed(card, "PayloadType") == "string:com.apple.carddav.account");
+    CHECK(typed(card, "PayloadUUID") == "string:" + kCarddavUuid);
+}
+
+TEST_CASE("mobileconfig: DAV port column, url port, user info and IPv6 hosts", "[mobileconfig]") {
+    auto render = [](std::string url, int port) {
+        DomainSettings s = settings();
+        s.dav_servers = {dav(5, DavType::caldav, std::move(url), port, true, std::nullopt)};
+        Doc doc = parse(build_mobileconfig(s, alice()));
+        xmlNode* cal = payloads(doc.get()).at(1);
+        return typed(cal, "CalDAVHostName") + "|" + typed(cal, "CalDAVPort");
+    };
+    CHECK(render("https://cal.example.com:8443/x", 443) == "string:cal.example.com|integer:443");
+    CHECK(render("https://cal.example.com:8443/x", 0) == "string:cal.example.com|integer:8443");
+    CHECK(render("https://cal.example.com/x", 0) == "string:cal.example.com|<absent>");
+    CHECK(render("https://u:p@cal.example.com:81", -1) == "string:cal.example.com|integer:81");
+    CHECK(render("https://[2001:db8::1]:8443/", 0) == "string:2001:db8::1|integer:8443");
+    CHECK(render("https://cal.example.com:http/", 0) == "string:cal.example.com|<absent>");
+    CHECK(render("not a url", 0) == "<absent>|<absent>");
+}
+
+TEST_CASE("mobileconfig: POP when there is no IMAP server", "[mobileconfig]") {
+    DomainSettings s = settings();
+    s.servers.erase(s.servers.begin() + 1);  // the IMAP server
+    Doc doc = parse(build_mobileconfig(s, alice()));
+    xmlNode* mail = payloads(doc.get()).at(0);
+    CHECK(typed(mail, "EmailAccountType") == "string:EmailTypePOP");
+    CHECK(typed(mail, "IncomingMailServerHostName") == "string:pop.example.com");
+    CHECK(typed(mail, "IncomingMailServerPortNumber") == "integer:995");
+}
+
+TEST_CASE("mobileconfig: authentication for every value, incoming and outgoing", "[mobileconfig]") {
+    auto render = [](Authentication a) {
+        DomainSettings s = settings();
+        s.servers[0].authentication = a;  // smtp
+        s.servers[1].authentication = a;  // imap
+        Doc doc = parse(build_mobileconfig(s, alice()));
+        xmlNode* mail = payloads(doc.get()).at(0);
+        std::string in = typed(mail, "IncomingMailServerAuthentication");
+        CHECK(in == typed(mail, "OutgoingMailServerAuthentication"));
+        return in;
+    };
+    // The fallbacks log a warning each; keep the test output readable.
+    log::set_level(log::Level::error);
+    CHECK(render(Authentication::cleartext) == "string:EmailAuthPassword");
+    CHECK(render(Authentication::encrypted) == "string:EmailAuthPassword");
+    CHECK(render(Authentication::ntlm) == "string:EmailAuthNTLM");
+    CHECK(render(Authentication::gssapi) == "string:EmailAuthPassword");
+    CHECK(render(Authentication::oauth2) == "string:EmailAuthPassword");
+    CHECK(render(Authentication::client_ip) == "string:EmailAuthNone");
+    CHECK(render(Authentication::none) == "string:EmailAuthNone");
+    log::set_level(log::Level::warning);
+}
+
+TEST_CASE("mobileconfig: unencrypted servers say UseSSL false", "[mobileconfig]") {
+    DomainSettings s = settings();
+    s.servers[0].socket_type = "plain";
+    s.servers[1].socket_type = "None";
+    Doc doc = parse(build_mobileconfig(s, alice()));
+    xmlNode* mail = payloads(doc.get()).at(0);
+    CHECK(typed(mail, "IncomingMailServerUseSSL") == "false");
+    CHECK(typed(mail, "OutgoingMailServerUseSSL") == "false");
+}
+
+TEST_CASE("mobileconfig: identifiers are stable per address", "[mobileconfig]") {
+    CHECK(build_mobileconfig(settings(), alice()) == build_mobileconfig(settings(), alice()));
+    MobileconfigRequest bob = alice();
+    bob.address.local = "bob";
+    Doc doc = parse(build_mobileconfig(settings(), bob));
+    CHECK(typed(root_dict(doc.get()), "PayloadUUID") ==
+          "string:C1BFAD5C-EAA7-597F-B90C-D7C66ACBD883");
+}
+
+TEST_CASE("mobileconfig: missing servers are bad requests", "[mobileconfig]") {
+    DomainSettings s = settings();
+    s.servers.clear();
+    CHECK_THROWS_AS(build_mobileconfig(s, alice()), BadRequest);
+
+    s = settings();
+    s.servers.erase(s.servers.begin());  // no SMTP
+    CHECK_THROWS_AS(build_mobileconfig(s, alice()), BadRequest);
+
+    s = settings();
+    s.servers.erase(s.servers.begin() + 1, s.servers.end());  // SMTP only
+    CHECK_THROWS_AS(build_mobileconfig(s, alice()), BadRequest);
+}
+
+TEST_CASE("choose_server", "[mobileconfig]") {
+    std::vector<MailServer> v;
+    CHECK(choose_server(v, ServerType::imap) == nullptr);
+
+    v = {server(1, ServerType::smtp, "s", 25, "plain"),
+         server(2, ServerType::imap, "a", 993, "SSL"),
+         server(3, ServerType::imap, "b", 143, "STARTTLS")};
+    CHECK(choose_server(v, ServerType::pop) == nullptr);
+    // First by prio when it is encrypted.
+    CHECK(choose_server(v, ServerType::imap) == &v[1]);
+    CHECK(choose_server(v, ServerType::smtp) == &v[0]);
+
+    // A later encrypted one replaces an unencrypted first choice.
+    v = {server(1, ServerType::imap, "a", 143, "plain"),
+         server(2, ServerType::imap, "b", 143, "None"),
+         server(3, ServerType::imap, "c", 143, "starttls"),
+         server(4, ServerType::imap, "d", 993, "SSL")};
+    CHECK(choose_server(v, ServerType::imap) == &v[2]);
+
+    // All unencrypted: the first.
+    v = {server(1, ServerType::smtp, "a", 25, "plain"),
+         server(2, ServerType::smtp, "b", 25, "None")};
+    CHECK(choose_server(v, ServerType::smtp) == &v[0]);
+}
