@@ -33,7 +33,9 @@ const char* level_name(Level level) {
     return "UNKNOWN";
 }
 
-char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char ascii_upper(char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 void append_hex_escape(std::string& out, const char* prefix, unsigned value, int digits) {
     char buf[16];
@@ -64,8 +66,8 @@ void append_escaped(std::string& out, std::string_view message) {
                    static_cast<unsigned char>(message[i + 1]) == 0x80 &&
                    (static_cast<unsigned char>(message[i + 2]) == 0xa8 ||
                     static_cast<unsigned char>(message[i + 2]) == 0xa9)) {
-            append_hex_escape(out, "\\u", 0x2000u + static_cast<unsigned char>(message[i + 2]) - 0x80u,
-                              4);
+            append_hex_escape(out, "\\u",
+                              0x2000u + static_cast<unsigned char>(message[i + 2]) - 0x80u, 4);
             i += 2;
         } else {
             out += static_cast<char>(c);
@@ -100,7 +102,9 @@ bool parse_level(std::string_view name, Level& out) {
     return true;
 }
 
-void set_level(Level level) { current_level.store(static_cast<int>(level), std::memory_order_relaxed); }
+void set_level(Level level) {
+    current_level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
 
 bool enabled(Level level) {
     return static_cast<int>(level) >= current_level.load(std::memory_order_relaxed);

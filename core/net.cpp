@@ -11,7 +11,9 @@ namespace automx2 {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view trim(std::string_view text) {
     while (!text.empty() && is_space(text.front())) {
@@ -81,9 +83,8 @@ std::vector<std::string_view> header_values(std::string_view header) {
     std::size_t start = 0;
     while (true) {
         const std::size_t comma = header.find(',', start);
-        std::string_view item = trim(header.substr(start, comma == std::string_view::npos
-                                                              ? std::string_view::npos
-                                                              : comma - start));
+        std::string_view item = trim(header.substr(
+            start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
         if (item.size() >= 2 && item.front() == '"' && item.back() == '"') {
             item = item.substr(1, item.size() - 2);
         }
@@ -179,7 +180,9 @@ std::vector<Network> parse_network_list(std::string_view text) {
     return networks;
 }
 
-std::vector<Network> default_initdb_networks() { return parse_network_list("127.0.0.1, ::1"); }
+std::vector<Network> default_initdb_networks() {
+    return parse_network_list("127.0.0.1, ::1");
+}
 
 std::string client_address(std::string_view remote_addr, std::string_view forwarded_for,
                            unsigned proxy_count) {
