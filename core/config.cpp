@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include "core/address.h"
+
 #include <ini.h>
 #include <sys/stat.h>
 
@@ -26,8 +28,10 @@ constexpr std::string_view section_name = "automx2";
 constexpr int max_interpolation_depth = 10;
 
 constexpr std::string_view known_keys[] = {
-    "loglevel",      "db_echo",   "db_uri", "proxy_count", "initdb_allowed_from",
-    "max_body_size", "db_timeout"};
+    "loglevel",         "db_echo",          "db_uri",          "proxy_count",
+    "initdb_allowed_from", "max_body_size", "db_timeout",      "ldap_timeout",
+    "ldap_network_timeout", "ldap_ca_file", "ldap_tls_verify", "sign_certificate",
+    "sign_key",         "sign_chain",       "service_host"};
 
 std::string join_known_keys() {
     std::string out;
@@ -305,6 +309,29 @@ void apply(Config& config, const std::string& key, const std::string& value) {
             parse_unsigned(value, 1, 16 * 1024 * 1024, "a size in bytes, 1..16777216"));
     } else if (key == "db_timeout") {
         config.db_timeout = parse_seconds(value);
+    } else if (key == "ldap_timeout") {
+        config.ldap_timeout = parse_seconds(value);
+    } else if (key == "ldap_network_timeout") {
+        config.ldap_network_timeout = parse_seconds(value);
+    } else if (key == "ldap_tls_verify") {
+        const auto flag = parse_bool(value);
+        if (!flag) {
+            throw ValueError("yes/no, true/false, on/off or 1/0");
+        }
+        config.ldap_tls_verify = *flag;
+    } else if (key == "ldap_ca_file") {
+        config.ldap_ca_file = value;
+    } else if (key == "sign_certificate") {
+        config.sign_certificate = value;
+    } else if (key == "sign_key") {
+        config.sign_key = value;
+    } else if (key == "sign_chain") {
+        config.sign_chain = value;
+    } else if (key == "service_host") {
+        if (!normalise_domain(value)) {
+            throw ValueError("a host name, e.g. autoconfig.example.com");
+        }
+        config.service_host = *normalise_domain(value);
     }
 }
 

@@ -26,7 +26,22 @@ struct Config {
     // Project keys (documented in packaging/automx2.conf.sample).
     std::vector<Network> initdb_allowed_from = default_initdb_networks();
     std::size_t max_body_size = 65536;
+    // Bounds connecting and each query; a request waits at most about twice this.
     std::chrono::milliseconds db_timeout{2000};
+
+    // LDAP (SPEC §5): each bind or search, and connecting (TCP and TLS handshake).
+    std::chrono::milliseconds ldap_timeout{2000};
+    std::chrono::milliseconds ldap_network_timeout{2000};
+    std::string ldap_ca_file;     // empty: the system's CAs
+    bool ldap_tls_verify = true;  // off only for testing (logged loudly)
+
+    // Signed Mobileconfig profiles (SPEC §12): all three empty → unsigned.
+    std::string sign_certificate;  // PEM certificate of the signer
+    std::string sign_key;          // PEM private key (a secret: never logged)
+    std::string sign_chain;        // PEM intermediates to include
+
+    // The host name clients reach this service at (for `automx2-fcgi dns`).
+    std::string service_host;
 
     // From the environment: PERMIT_CLEARTEXT_PASSWORDS=I_understand_the_risks.
     bool permit_cleartext_passwords = false;

@@ -44,6 +44,9 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
         std::string_view name = pair.substr(0, eq);
         std::string_view value = eq == std::string_view::npos ? std::string_view{}
                                                               : pair.substr(eq + 1);
+        if (name.empty()) {
+            continue;
+        }
         params.emplace_back(percent_decode(name, true), percent_decode(value, true));
     }
     return params;

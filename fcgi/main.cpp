@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "backends/ldap_directory.h"
 #include "backends/sql_store.h"
 #include "core/config.h"
 #include "core/dispatcher.h"
@@ -63,7 +64,13 @@ int run(const automx2::Options& options) {
         log::error(std::string("cannot open the database ") + config.db.display + ": " + e.what());
         return 1;
     }
-    Resolver resolver(*store, nullptr);
+    LdapOptions ldap_options;
+    ldap_options.network_timeout = config.ldap_network_timeout;
+    ldap_options.operation_timeout = config.ldap_timeout;
+    ldap_options.ca_file = config.ldap_ca_file;
+    ldap_options.verify_tls = config.ldap_tls_verify;
+    std::unique_ptr<Directory> directory = make_ldap_directory(ldap_options);
+    Resolver resolver(*store, directory.get());
     Dispatcher dispatcher(Services{config, *store, resolver});
 
     Server server(listen_fd, config, dispatcher);
