@@ -7,6 +7,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "backends/sql_transaction.h"
 #include "core/errors.h"
@@ -27,14 +28,19 @@ struct ColumnUpgrade {
     const char* add;
 };
 
+// Indexes the lookup needs at a million domains; automx2 itself creates none of them.
+struct IndexDdl {
+    std::string_view name;
+    const char* create;
+};
+
 struct DialectSchema {
     std::span<const TableDdl> tables;  // in kAutomx2Tables order
     std::span<const ColumnUpgrade> columns;
-    std::string_view index_name;
-    const char* create_index;
+    std::span<const IndexDdl> indexes;
     const char* list_tables;   // one column: table name
     const char* list_columns;  // one column: column name; binds :t (table)
-    const char* index_exists;  // one row when index :n exists
+    const char* list_indexes;  // one column: index name
 };
 
 // The DDL automx2/SQLAlchemy makes, plus the SQL defaults of SPEC §2 (automx2 sets them
@@ -100,16 +106,27 @@ constexpr ColumnUpgrade kSqliteColumns[] = {
      "ALTER TABLE domain ADD COLUMN ldapserver_id INTEGER REFERENCES ldapserver (id)"},
 };
 
+constexpr IndexDdl kSqliteIndexes[] = {
+    // The lookup matches lower(name) = :d: an expression index keeps that a B-tree search.
+    {"ix_domain_name_lower",
+     "CREATE INDEX IF NOT EXISTS ix_domain_name_lower ON domain (lower(name))"},
+    {"ix_domain_provider_id",
+     "CREATE INDEX IF NOT EXISTS ix_domain_provider_id ON domain (provider_id)"},
+    // The primary keys lead with server_id / davserver_id; lookups go by domain_id.
+    {"ix_server_domain_domain_id",
+     "CREATE INDEX IF NOT EXISTS ix_server_domain_domain_id ON server_domain (domain_id)"},
+    {"ix_davserver_domain_domain_id",
+     "CREATE INDEX IF NOT EXISTS ix_davserver_domain_domain_id ON davserver_domain "
+     "(domain_id)"},
+};
+
 const DialectSchema kSqlite{
     kSqliteTables,
     kSqliteColumns,
-    "ix_domain_name_lower",
-    // The lookup matches lower(name) = :d; an expression index keeps that a B-tree
-    // search at a million domains.
-    "CREATE INDEX IF NOT EXISTS ix_domain_name_lower ON domain (lower(name))",
+    kSqliteIndexes,
     "SELECT name FROM sqlite_master WHERE type = 'table'",
     "SELECT name FROM pragma_table_info(:t)",
-    "SELECT name FROM sqlite_master WHERE type = 'index' AND name = :n",
+    "SELECT name FROM sqlite_master WHERE type = 'index'",
 };
 
 const DialectSchema& schema_for(Dialect dialect) {
@@ -155,21 +172,13 @@ std::set<std::string> table_columns(soci::session& session, const DialectSchema&
     return names;
 }
 
-bool index_present(soci::session& session, const DialectSchema& schema) {
-    std::string name;
-    std::string bound(schema.index_name);
-    soci::indicator ind = soci::i_null;
-    session << schema.index_exists, soci::into(name, ind), soci::use(bound, "n");
-    return session.got_data() && ind == soci::i_ok;
-}
-
 // What the database lacks, found without writing anything.
 struct Missing {
     std::vector<const TableDdl*> tables;
     std::vector<const ColumnUpgrade*> columns;
-    bool index = false;
+    std::vector<const IndexDdl*> indexes;
     bool fresh = false;  // no automx2 table at all: a new database, not an upgrade
-    bool any() const { return !tables.empty() || !columns.empty() || index; }
+    bool any() const { return !tables.empty() || !columns.empty() || !indexes.empty(); }
 };
 
 Missing inspect(soci::session& session, const DialectSchema& schema) {
@@ -189,11 +198,16 @@ Missing inspect(soci::session& session, const DialectSchema& schema) {
             missing.columns.push_back(&column);
         }
     }
-    missing.index = !index_present(session, schema);
+    const auto indexes = query_names(session, schema.list_indexes);
+    for (const auto& index : schema.indexes) {
+        if (!indexes.contains(std::string(index.name))) {
+            missing.indexes.push_back(&index);
+        }
+    }
     return missing;
 }
 
-void apply(soci::session& session, const DialectSchema& schema, const Missing& missing) {
+void apply(soci::session& session, const Missing& missing) {
     for (const auto* table : missing.tables) {
         const std::string message = "creating table " + std::string(table->table);
         if (missing.fresh) {
@@ -208,10 +222,9 @@ void apply(soci::session& session, const DialectSchema& schema, const Missing& m
                      std::string(column->table) + "." + std::string(column->column));
         session << column->add;
     }
-    if (missing.index) {
-        log::info("database schema: creating index " + std::string(schema.index_name) +
-                  " on lower(domain.name)");
-        session << schema.create_index;
+    for (const auto* index : missing.indexes) {
+        log::info("database schema: creating index " + std::string(index->name));
+        session << index->create;
     }
 }
 
@@ -221,7 +234,7 @@ void apply_schema_changes(soci::session& session, Dialect dialect) {
     const auto& schema = schema_for(dialect);
     const Missing missing = inspect(session, schema);
     if (missing.any()) {
-        apply(session, schema, missing);
+        apply(session, missing);
     }
 }
 
@@ -239,9 +252,8 @@ void ensure_schema(soci::session& session, Dialect dialect) {
 bool schema_present(soci::session& session, Dialect dialect) {
     const auto& schema = schema_for(dialect);
     const auto present = query_names(session, schema.list_tables);
-    return std::all_of(schema.tables.begin(), schema.tables.end(), [&](const TableDdl& t) {
-        return present.contains(std::string(t.table));
-    });
+    return std::all_of(schema.tables.begin(), schema.tables.end(),
+                       [&](const TableDdl& t) { return present.contains(std::string(t.table)); });
 }
 
 }  // namespace automx2

@@ -13,8 +13,7 @@ namespace automx2 {
 
 // Every automx2 table, parents before children (creation order; delete in reverse).
 inline constexpr std::array<std::string_view, 7> kAutomx2Tables = {
-    "provider", "ldapserver", "domain", "server", "server_domain", "davserver",
-    "davserver_domain"};
+    "provider", "ldapserver", "domain", "server", "server_domain", "davserver", "davserver_domain"};
 
 // Creates what is missing and upgrades in place, in one transaction where the dialect
 // allows it; logs each change made. Idempotent; takes no write lock when nothing is

@@ -1,2 +1,644 @@
-// stub: to be written
+// The SOCI store. Every SOCI error is translated here, with the operation and the domain
+// as context, into BackendUnavailable (503) or BadRequest (a seed that conflicts with
+// stored data); soci types never leave this file. Messages use get_error_message(), never
+// what(): SOCI appends the statement and its bound values to what(), and a bound value
+// may be a bind_password.
 #include "backends/sql_store.h"
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "backends/schema.h"
+#include "backends/sql_transaction.h"
+#include "core/errors.h"
+#include "core/log.h"
+
+namespace automx2 {
+namespace {
+
+// The one place that names a SOCI backend: MySQL and PostgreSQL add a case here (and
+// their library to the link) and a DialectSchema in schema.cpp.
+const soci::backend_factory& backend_for(Dialect dialect) {
+    switch (dialect) {
+        case Dialect::sqlite:
+            return soci::sqlite3;
+        case Dialect::mysql:
+        case Dialect::postgresql:
+            break;
+    }
+    throw ConfigError(std::string("db_uri: the ") + dialect_name(dialect) +
+                      " backend is not built into this binary (supported: sqlite)");
+}
+
+std::string connect_string(const DbTarget& target, const SqlStoreOptions& options) {
+    std::string result = target.connect_string;
+    if (target.dialect == Dialect::sqlite) {
+        // SOCI's SQLite busy timeout is in whole seconds; round up, at least one.
+        const auto ms = std::max<long long>(options.timeout.count(), 1);
+        result += " timeout=" + std::to_string((ms + 999) / 1000);
+    }
+    return result;
+}
+
+// db_echo: the statement text only. Bound values are never passed to a logger.
+class EchoLogger : public soci::logger_impl {
+  public:
+    void start_query(const std::string& query) override { log::info("SQL: " + query); }
+
+  private:
+    soci::logger_impl* do_clone() const override { return new EchoLogger; }
+};
+
+enum class Failure {
+    broken,       // the connection is unusable: drop the session, reconnect next time
+    unavailable,  // busy, timeout, anything else the database refused: 503
+    constraint,   // the data written conflicts with stored data
+};
+
+Failure classify(const soci::soci_error& error) {
+    if (const auto* sqlite = dynamic_cast<const soci::sqlite3_soci_error*>(&error)) {
+        switch (sqlite->result() & 0xff) {
+            case SQLITE_IOERR:
+            case SQLITE_CORRUPT:
+            case SQLITE_CANTOPEN:
+            case SQLITE_NOTADB:
+            case SQLITE_NOMEM:
+                return Failure::broken;
+            case SQLITE_CONSTRAINT:
+                return Failure::constraint;
+            default:
+                return Failure::unavailable;
+        }
+    }
+    switch (error.get_error_category()) {
+        case soci::soci_error::connection_error:
+        case soci::soci_error::system_error:
+            return Failure::broken;
+        case soci::soci_error::constraint_violation:
+            return Failure::constraint;
+        default:
+            return Failure::unavailable;
+    }
+}
+
+std::string context(std::string_view operation, std::string_view domain) {
+    std::string text = "database: ";
+    text += operation;
+    if (!domain.empty()) {
+        text += " for domain ";
+        text += domain;
+    }
+    return text;
+}
+
+// Sessions opened lazily, leased to one caller at a time and reused across calls.
+class SessionPool {
+  public:
+    // Opens and prepares a session; `reconnect` is true when the slot's previous
+    // session was dropped. Throws BackendUnavailable (or ConfigError).
+    using Opener = std::function<std::unique_ptr<soci::session>(bool reconnect)>;
+
+    class Lease {
+      public:
+        Lease(SessionPool& pool, std::size_t slot) noexcept : pool_(&pool), slot_(slot) {}
+        Lease(Lease&& other) noexcept
+            : pool_(std::exchange(other.pool_, nullptr)), slot_(other.slot_) {}
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Lease& operator=(Lease&&) = delete;
+        ~Lease() {
+            if (pool_ != nullptr) {
+                pool_->release(slot_);
+            }
+        }
+
+        soci::session& session() { return *pool_->slots_[slot_].session; }
+        // The connection is broken: close it; the next lease of this slot reconnects.
+        void drop() { pool_->drop(slot_); }
+
+      private:
+        SessionPool* pool_;
+        std::size_t slot_;
+    };
+
+    SessionPool(std::size_t size, bool keep_forever, std::chrono::milliseconds wait, Opener opener)
+        : slots_(std::max<std::size_t>(size, 1)),
+          keep_forever_(keep_forever),
+          wait_(wait),
+          opener_(std::move(opener)) {}
+
+    Lease acquire(std::string_view operation, std::string_view domain) {
+        std::size_t slot = 0;
+        {
+            std::unique_lock lock(mutex_);
+            const bool got = cv_.wait_for(lock, wait_, [&] { return find_free(slot); });
+            if (!got) {
+                throw BackendUnavailable(context(operation, domain) + ": all " +
+                                         std::to_string(slots_.size()) +
+                                         " database sessions stayed busy");
+            }
+            slots_[slot].busy = true;
+        }
+        Lease lease(*this, slot);  // from here the slot is released on every path
+        auto& entry = slots_[slot];
+        if (!entry.session) {
+            entry.session = opener_(entry.dropped);
+            entry.dropped = false;
+        }
+        return lease;
+    }
+
+  private:
+    struct Slot {
+        std::unique_ptr<soci::session> session;
+        bool busy = false;
+        bool dropped = false;
+    };
+
+    // Prefers a free slot whose session is already open.
+    bool find_free(std::size_t& slot) const {
+        bool found = false;
+        for (std::size_t i = 0; i < slots_.size(); ++i) {
+            if (slots_[i].busy) {
+                continue;
+            }
+            if (slots_[i].session) {
+                slot = i;
+                return true;
+            }
+            if (!found) {
+                slot = i;
+                found = true;
+            }
+        }
+        return found;
+    }
+
+    void release(std::size_t slot) {
+        {
+            std::lock_guard lock(mutex_);
+            slots_[slot].busy = false;
+        }
+        cv_.notify_one();
+    }
+
+    // Called by the lease holder only, so no other thread touches this slot.
+    void drop(std::size_t slot) {
+        if (keep_forever_) {
+            return;  // an in-memory database would be lost with its only session
+        }
+        slots_[slot].session.reset();
+        slots_[slot].dropped = true;
+    }
+
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::vector<Slot> slots_;
+    const bool keep_forever_;
+    const std::chrono::milliseconds wait_;
+    const Opener opener_;
+};
+
+bool truthy(const std::string& text) {
+    std::string value;
+    for (char c : text) {
+        value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return value == "1" || value == "t" || value == "true" || value == "y" || value == "yes" ||
+           value == "on";
+}
+
+// automx2 databases have no SQL default on these columns (SQLAlchemy applies Python
+// defaults), so NULL is possible and the defaults of SPEC §2 are applied here.
+template <typename T>
+T or_default(const T& value, soci::indicator ind, T fallback) {
+    return ind == soci::i_ok ? value : fallback;
+}
+
+std::optional<std::string> or_null(const std::string& value, soci::indicator ind) {
+    if (ind != soci::i_ok) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+class SqlStore final : public Store {
+  public:
+    SqlStore(const DbTarget& target, const SqlStoreOptions& options)
+        : target_(target),
+          options_(options),
+          connect_(connect_string(target, options)),
+          factory_(backend_for(target.dialect)),
+          pool_(target.in_memory ? 1 : options.pool_size, target.in_memory,
+                std::max(options.timeout, std::chrono::milliseconds(1000)),
+                [this](bool reconnect) { return open_session(reconnect); }) {}
+
+    std::optional<DomainRecord> find_domain(const std::string& domain) override {
+        return with_session("find_domain", domain, [&](soci::session& sql) {
+            SqlTransaction tx(sql, target_.dialect, TxMode::read);
+            auto record = read_domain(sql, domain);
+            tx.commit();
+            return record;
+        });
+    }
+
+    void ensure_schema() override {
+        with_session("ensure_schema", "", [&](soci::session& sql) {
+            automx2::ensure_schema(sql, target_.dialect);
+            return 0;
+        });
+    }
+
+    bool has_tables() override {
+        return with_session("has_tables", "", [&](soci::session& sql) {
+            return schema_present(sql, target_.dialect);
+        });
+    }
+
+    InitOutcome initialise(const Seed& seed) override {
+        // Threads of this process queue here; other processes on BEGIN IMMEDIATE.
+        static std::mutex init_mutex;
+        std::lock_guard guard(init_mutex);
+        return with_session("initialise", "", [&](soci::session& sql) {
+            SqlTransaction tx(sql, target_.dialect, TxMode::write);
+            apply_schema_changes(sql, target_.dialect);
+            if (count(sql, "provider") > 0) {
+                tx.commit();  // keeps tables created just now
+                return InitOutcome::already_populated;
+            }
+            load(sql, seed);
+            tx.commit();
+            return InitOutcome::prepared;
+        });
+    }
+
+    std::vector<long> ldap_server_ids() override {
+        return with_session("ldap_server_ids", "",
+                            [&](soci::session& sql) { return stored_ldap_ids(sql); });
+    }
+
+    void purge() override {
+        with_session("purge", "", [&](soci::session& sql) {
+            SqlTransaction tx(sql, target_.dialect, TxMode::write);
+            apply_schema_changes(sql, target_.dialect);
+            for (auto it = kAutomx2Tables.rbegin(); it != kAutomx2Tables.rend(); ++it) {
+                sql << "DELETE FROM " + std::string(*it);
+            }
+            tx.commit();
+            return 0;
+        });
+    }
+
+    StoreStats stats() override {
+        return with_session("stats", "", [&](soci::session& sql) {
+            StoreStats stats;
+            stats.has_tables = schema_present(sql, target_.dialect);
+            if (stats.has_tables) {
+                SqlTransaction tx(sql, target_.dialect, TxMode::read);
+                stats.providers = count(sql, "provider");
+                stats.domains = count(sql, "domain");
+                stats.servers = count(sql, "server");
+                stats.dav_servers = count(sql, "davserver");
+                stats.ldap_servers = count(sql, "ldapserver");
+                tx.commit();
+            }
+            return stats;
+        });
+    }
+
+  private:
+    std::unique_ptr<soci::session> open_session(bool reconnect) {
+        try {
+            auto sql = std::make_unique<soci::session>(factory_, connect_);
+            if (options_.echo) {
+                sql->set_logger(new EchoLogger);
+            }
+            if (target_.dialect == Dialect::sqlite) {
+                sql->once << "PRAGMA foreign_keys = ON";
+            }
+            if (reconnect) {
+                log::info("database: reconnected to " + target_.display);
+                // SPEC §10: the schema is checked again on every reconnect.
+                automx2::ensure_schema(*sql, target_.dialect);
+            }
+            return sql;
+        } catch (const soci::soci_error& e) {
+            throw BackendUnavailable("database: cannot open " + target_.display + ": " +
+                                     e.get_error_message());
+        }
+    }
+
+    template <typename F>
+    auto with_session(std::string_view operation, std::string_view domain, F&& body)
+        -> std::invoke_result_t<F&, soci::session&> {
+        auto lease = pool_.acquire(operation, domain);
+        try {
+            return body(lease.session());
+        } catch (const soci::soci_error& e) {
+            const Failure failure = classify(e);
+            const std::string message = context(operation, domain) + ": " + e.get_error_message();
+            if (failure == Failure::broken) {
+                lease.drop();
+                throw BackendUnavailable(message + " (session dropped, will reconnect)");
+            }
+            if (failure == Failure::constraint && operation == "initialise") {
+                log::warning(message);
+                throw BadRequest("seed data conflicts with data already stored");
+            }
+            throw BackendUnavailable(message);
+        } catch (const std::bad_cast&) {
+            throw BackendUnavailable(context(operation, domain) +
+                                     ": unexpected column type in the database");
+        }
+    }
+
+    static long count(soci::session& sql, std::string_view table) {
+        long n = 0;
+        sql << "SELECT COUNT(*) FROM " + std::string(table), soci::into(n);
+        return n;
+    }
+
+    static std::vector<long> stored_ldap_ids(soci::session& sql) {
+        std::vector<long> ids;
+        long id = 0;
+        soci::statement st =
+            (sql.prepare << "SELECT id FROM ldapserver ORDER BY id", soci::into(id));
+        st.execute();
+        while (st.fetch()) {
+            ids.push_back(id);
+        }
+        return ids;
+    }
+
+    std::optional<DomainRecord> read_domain(soci::session& sql, const std::string& domain) {
+        DomainRecord record;
+        std::string name, provider_name, provider_short;
+        soci::indicator provider_name_ind, provider_short_ind, ldap_id_ind;
+        long ldap_id = 0;
+        LdapServerRow ldap;
+        std::string ldap_name, use_ssl, search_base, search_filter, attr_uid, attr_cn, bind_user,
+            bind_password;
+        int ldap_port = 0;
+        soci::indicator ldap_row_ind, ldap_name_ind, ldap_port_ind, use_ssl_ind, search_base_ind,
+            search_filter_ind, attr_uid_ind, attr_cn_ind, bind_user_ind, bind_password_ind;
+        long ldap_row_id = 0;
+        const std::string exact = domain;
+        // Several rows match only when names differ in case; the exact one wins.
+        sql << "SELECT d.id, d.name, p.id, p.name, p.short_name, d.ldapserver_id, l.id, "
+               "l.name, l.port, l.use_ssl, l.search_base, l.search_filter, l.attr_uid, "
+               "l.attr_cn, l.bind_user, l.bind_password "
+               "FROM domain d JOIN provider p ON p.id = d.provider_id "
+               "LEFT JOIN ldapserver l ON l.id = d.ldapserver_id "
+               "WHERE lower(d.name) = :d "
+               "ORDER BY CASE WHEN d.name = :exact THEN 0 ELSE 1 END, d.id LIMIT 1",
+            soci::into(record.domain_id), soci::into(name), soci::into(record.provider.id),
+            soci::into(provider_name, provider_name_ind),
+            soci::into(provider_short, provider_short_ind), soci::into(ldap_id, ldap_id_ind),
+            soci::into(ldap_row_id, ldap_row_ind), soci::into(ldap_name, ldap_name_ind),
+            soci::into(ldap_port, ldap_port_ind), soci::into(use_ssl, use_ssl_ind),
+            soci::into(search_base, search_base_ind), soci::into(search_filter, search_filter_ind),
+            soci::into(attr_uid, attr_uid_ind), soci::into(attr_cn, attr_cn_ind),
+            soci::into(bind_user, bind_user_ind), soci::into(bind_password, bind_password_ind),
+            soci::use(domain, "d"), soci::use(exact, "exact");
+        if (!sql.got_data()) {
+            return std::nullopt;
+        }
+        record.domain = name;
+        record.provider.name = or_default(provider_name, provider_name_ind, std::string());
+        record.provider.short_name = or_default(provider_short, provider_short_ind, std::string());
+        if (ldap_id_ind == soci::i_ok) {
+            if (ldap_row_ind != soci::i_ok) {
+                throw BadData("domain " + name + " refers to LDAP server " +
+                              std::to_string(ldap_id) + ", which does not exist");
+            }
+            ldap.id = ldap_row_id;
+            ldap.name = or_default(ldap_name, ldap_name_ind, std::string());
+            ldap.port = or_default(ldap_port, ldap_port_ind, 636);
+            ldap.use_ssl = use_ssl_ind == soci::i_ok ? truthy(use_ssl) : ldap.port == 636;
+            ldap.search_base = or_default(search_base, search_base_ind, std::string());
+            ldap.search_filter =
+                or_default(search_filter, search_filter_ind, std::string("(mail={0})"));
+            ldap.attr_uid = or_default(attr_uid, attr_uid_ind, std::string("uid"));
+            ldap.attr_cn = or_null(attr_cn, attr_cn_ind);
+            ldap.bind_user = or_null(bind_user, bind_user_ind);
+            ldap.bind_password = or_null(bind_password, bind_password_ind);
+            record.ldap = std::move(ldap);
+        }
+
+        {
+            std::string other;
+            soci::statement st = (sql.prepare << "SELECT name FROM domain "
+                                                 "WHERE provider_id = :p ORDER BY id",
+                                  soci::into(other), soci::use(record.provider.id, "p"));
+            st.execute();
+            while (st.fetch()) {
+                record.provider_domains.push_back(other);
+            }
+        }
+        read_servers(sql, record);
+        read_dav_servers(sql, record);
+        return record;
+    }
+
+    static void read_servers(soci::session& sql, DomainRecord& record) {
+        long id = 0;
+        int prio = 0, port = 0;
+        std::string name, type, socket_type, user_name, authentication;
+        soci::indicator prio_ind, name_ind, port_ind, type_ind, socket_ind, user_ind, auth_ind;
+        soci::statement st =
+            (sql.prepare << "SELECT s.id, s.prio, s.name, s.port, s.type, s.socket_type, "
+                            "s.user_name, s.authentication "
+                            "FROM server s JOIN server_domain sd ON sd.server_id = s.id "
+                            "WHERE sd.domain_id = :d ORDER BY COALESCE(s.prio, 10), s.id",
+             soci::into(id), soci::into(prio, prio_ind), soci::into(name, name_ind),
+             soci::into(port, port_ind), soci::into(type, type_ind),
+             soci::into(socket_type, socket_ind), soci::into(user_name, user_ind),
+             soci::into(authentication, auth_ind), soci::use(record.domain_id, "d"));
+        st.execute();
+        while (st.fetch()) {
+            MailServerRow row;
+            row.id = id;
+            row.prio = or_default(prio, prio_ind, 10);
+            row.name = or_default(name, name_ind, std::string());
+            row.port = or_default(port, port_ind, 0);
+            row.type = or_default(type, type_ind, std::string());
+            row.socket_type = or_default(socket_type, socket_ind, std::string("STARTTLS"));
+            row.user_name = or_default(user_name, user_ind, std::string("%EMAILADDRESS%"));
+            row.authentication = or_default(authentication, auth_ind, std::string("plain"));
+            record.servers.push_back(std::move(row));
+        }
+    }
+
+    static void read_dav_servers(soci::session& sql, DomainRecord& record) {
+        long id = 0;
+        int port = 0;
+        std::string url, type, use_ssl, domain_required, user_name;
+        soci::indicator url_ind, port_ind, type_ind, ssl_ind, required_ind, user_ind;
+        soci::statement st =
+            (sql.prepare << "SELECT v.id, v.url, v.port, v.type, v.use_ssl, "
+                            "v.domain_required, v.user_name "
+                            "FROM davserver v JOIN davserver_domain vd ON vd.davserver_id = v.id "
+                            "WHERE vd.domain_id = :d ORDER BY v.id",
+             soci::into(id), soci::into(url, url_ind), soci::into(port, port_ind),
+             soci::into(type, type_ind), soci::into(use_ssl, ssl_ind),
+             soci::into(domain_required, required_ind), soci::into(user_name, user_ind),
+             soci::use(record.domain_id, "d"));
+        st.execute();
+        while (st.fetch()) {
+            DavServerRow row;
+            row.id = id;
+            row.url = or_default(url, url_ind, std::string());
+            row.port = or_default(port, port_ind, 0);
+            row.type = or_default(type, type_ind, std::string());
+            // automx2's Python defaults: use_ssl False, domain_required True.
+            row.use_ssl = ssl_ind == soci::i_ok && truthy(use_ssl);
+            row.domain_required = required_ind != soci::i_ok || truthy(domain_required);
+            row.user_name = or_null(user_name, user_ind);
+            record.dav_servers.push_back(std::move(row));
+        }
+    }
+
+    // Writes `seed` into an empty database, inside the caller's transaction.
+    static void load(soci::session& sql, const Seed& seed) {
+        const auto stored = stored_ldap_ids(sql);
+        std::set<long> ldap_ids(stored.begin(), stored.end());
+        for (const auto& ldap : seed.ldap_servers) {
+            if (!ldap_ids.insert(ldap.id).second) {
+                throw BadRequest("ldapservers: id " + std::to_string(ldap.id) + " already exists");
+            }
+        }
+        // Checked here, under the write lock, as well as by parse_seed: a server may
+        // have gone since the seed was validated.
+        for (const auto& provider : seed.providers) {
+            for (const auto& domain : provider.domains) {
+                if (domain.ldapserver_id && !ldap_ids.contains(*domain.ldapserver_id)) {
+                    throw BadRequest("domain " + domain.name + ": unknown ldapserver_id " +
+                                     std::to_string(*domain.ldapserver_id));
+                }
+            }
+        }
+        for (const auto& ldap : seed.ldap_servers) {
+            insert_ldap(sql, ldap);
+        }
+        for (const auto& provider : seed.providers) {
+            insert_provider(sql, provider);
+        }
+    }
+
+    static void insert_ldap(soci::session& sql, const SeedLdapServer& ldap) {
+        const int use_ssl = ldap.use_ssl ? 1 : 0;
+        const std::string empty;
+        soci::indicator cn_ind = ldap.attr_cn ? soci::i_ok : soci::i_null;
+        soci::indicator user_ind = ldap.bind_user ? soci::i_ok : soci::i_null;
+        soci::indicator password_ind = ldap.bind_password ? soci::i_ok : soci::i_null;
+        sql << "INSERT INTO ldapserver (id, name, port, use_ssl, search_base, search_filter, "
+               "attr_uid, attr_cn, bind_user, bind_password) VALUES (:id, :name, :port, "
+               ":use_ssl, :base, :filter, :uid, :cn, :user, :password)",
+            soci::use(ldap.id, "id"), soci::use(ldap.name, "name"), soci::use(ldap.port, "port"),
+            soci::use(use_ssl, "use_ssl"), soci::use(ldap.search_base, "base"),
+            soci::use(ldap.search_filter, "filter"), soci::use(ldap.attr_uid, "uid"),
+            soci::use(ldap.attr_cn ? *ldap.attr_cn : empty, cn_ind, "cn"),
+            soci::use(ldap.bind_user ? *ldap.bind_user : empty, user_ind, "user"),
+            soci::use(ldap.bind_password ? *ldap.bind_password : empty, password_ind, "password");
+    }
+
+    static long last_id(soci::session& sql, const std::string& table) {
+        long long id = 0;
+        if (!sql.get_last_insert_id(table, id)) {
+            throw soci::soci_error("cannot read the id of the new " + table + " row");
+        }
+        return static_cast<long>(id);
+    }
+
+    static void insert_provider(soci::session& sql, const SeedProvider& provider) {
+        sql << "INSERT INTO provider (name, short_name) VALUES (:name, :short)",
+            soci::use(provider.name, "name"), soci::use(provider.short_name, "short");
+        const long provider_id = last_id(sql, "provider");
+
+        std::vector<long> domain_ids;
+        {
+            std::string name;
+            long ldap_id = 0;
+            soci::indicator ldap_ind = soci::i_null;
+            soci::statement st =
+                (sql.prepare << "INSERT INTO domain (name, provider_id, ldapserver_id) "
+                                "VALUES (:name, :provider, :ldap)",
+                 soci::use(name, "name"), soci::use(provider_id, "provider"),
+                 soci::use(ldap_id, ldap_ind, "ldap"));
+            for (const auto& domain : provider.domains) {
+                name = domain.name;
+                ldap_id = domain.ldapserver_id.value_or(0);
+                ldap_ind = domain.ldapserver_id ? soci::i_ok : soci::i_null;
+                st.execute(true);
+                domain_ids.push_back(last_id(sql, "domain"));
+            }
+        }
+
+        long server_id = 0, domain_id = 0;
+        soci::statement link_server =
+            (sql.prepare << "INSERT INTO server_domain (server_id, domain_id) VALUES (:s, :d)",
+             soci::use(server_id, "s"), soci::use(domain_id, "d"));
+        for (const auto& server : provider.servers) {
+            sql << "INSERT INTO server (prio, name, port, type, socket_type, user_name, "
+                   "authentication) VALUES (:prio, :name, :port, :type, :socket, :user, :auth)",
+                soci::use(server.prio, "prio"), soci::use(server.name, "name"),
+                soci::use(server.port, "port"), soci::use(server.type, "type"),
+                soci::use(server.socket_type, "socket"), soci::use(server.user_name, "user"),
+                soci::use(server.authentication, "auth");
+            server_id = last_id(sql, "server");
+            for (long id : domain_ids) {
+                domain_id = id;
+                link_server.execute(true);
+            }
+        }
+
+        soci::statement link_dav =
+            (sql.prepare << "INSERT INTO davserver_domain (davserver_id, domain_id) "
+                            "VALUES (:s, :d)",
+             soci::use(server_id, "s"), soci::use(domain_id, "d"));
+        for (const auto& dav : provider.dav_servers) {
+            const int use_ssl = dav.use_ssl ? 1 : 0;
+            const int required = dav.domain_required ? 1 : 0;
+            const std::string empty;
+            soci::indicator user_ind = dav.user_name ? soci::i_ok : soci::i_null;
+            sql << "INSERT INTO davserver (url, port, type, use_ssl, domain_required, "
+                   "user_name) VALUES (:url, :port, :type, :ssl, :required, :user)",
+                soci::use(dav.url, "url"), soci::use(dav.port, "port"), soci::use(dav.type, "type"),
+                soci::use(use_ssl, "ssl"), soci::use(required, "required"),
+                soci::use(dav.user_name ? *dav.user_name : empty, user_ind, "user");
+            server_id = last_id(sql, "davserver");
+            for (long id : domain_ids) {
+                domain_id = id;
+                link_dav.execute(true);
+            }
+        }
+    }
+
+    const DbTarget target_;
+    const SqlStoreOptions options_;
+    const std::string connect_;
+    const soci::backend_factory& factory_;
+    SessionPool pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sql_store(const DbTarget& target, const SqlStoreOptions& options) {
+    auto store = std::make_unique<SqlStore>(target, options);
+    store->ensure_schema();
+    return store;
+}
+
+}  // namespace automx2

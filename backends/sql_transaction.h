@@ -15,7 +15,7 @@ enum class TxMode {
 };
 
 class SqlTransaction {
-public:
+  public:
     // Begins the transaction; throws soci::soci_error when that fails.
     SqlTransaction(soci::session& session, Dialect dialect, TxMode mode)
         : session_(session), dialect_(dialect) {
@@ -54,7 +54,7 @@ public:
         active_ = false;
     }
 
-private:
+  private:
     soci::session& session_;
     Dialect dialect_;
     bool active_ = true;
