@@ -23,12 +23,15 @@ struct RouteEntry {
 };
 
 // The one explicit list of routes (SPEC §6); anything else is 404.
-constexpr std::array<RouteEntry, 8> routes{{
+constexpr std::array<RouteEntry, 10> routes{{
     {"/", Route::index, false},
     {"/mail/config-v1.1.xml", Route::autoconfig, false},
     {"/.well-known/autoconfig/mail/config-v1.1.xml", Route::autoconfig, false},
+    // The IETF mailmaint autoconfig draft's location.
+    {"/.well-known/mail-v1.xml", Route::autoconfig, false},
     // Outlook and other clients vary the case of this path.
     {"/autodiscover/autodiscover.xml", Route::autodiscover, true},
+    {"/autodiscover/autodiscover.json", Route::autodiscover_json, true},
     {"/mobileconfig", Route::mobileconfig, false},
     {"/mobileconfig/", Route::mobileconfig, false},
     {"/initdb", Route::initdb, false},
@@ -65,6 +68,11 @@ Route match_route(std::string_view path) {
             return entry.route;
         }
     }
+    // Autodiscover v2's second form carries the address in the path.
+    constexpr std::string_view v2_prefix = "/autodiscover/autodiscover.json/v1.0/";
+    if (path.size() > v2_prefix.size() && iequals(path.substr(0, v2_prefix.size()), v2_prefix)) {
+        return Route::autodiscover_json;
+    }
     return Route::not_found;
 }
 
@@ -72,6 +80,7 @@ std::string_view allowed_methods(Route route) {
     switch (route) {
         case Route::index:
         case Route::autoconfig:
+        case Route::autodiscover_json:
         case Route::mobileconfig: return "GET, HEAD, OPTIONS";
         case Route::autodiscover: return "POST, OPTIONS";
         // No HEAD: a HEAD would run GET's initialisation.
@@ -131,6 +140,7 @@ Response Dispatcher::route(const Request& request, Route route) const {
         case Route::index: return handle_index(request, services_);
         case Route::autoconfig: return handle_autoconfig(request, services_);
         case Route::autodiscover: return handle_autodiscover(request, services_);
+        case Route::autodiscover_json: return handle_autodiscover_json(request, services_);
         case Route::mobileconfig: return handle_mobileconfig(request, services_);
         case Route::initdb: return handle_initdb(request, services_);
         case Route::not_found: break;

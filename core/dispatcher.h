@@ -12,10 +12,13 @@
 
 namespace automx2 {
 
+class ProfileSigner;
+
 enum class Route {
     index,
     autoconfig,
     autodiscover,
+    autodiscover_json,  // Autodiscover v2 (SPEC §12), both URL forms
     mobileconfig,
     initdb,
     not_found,
@@ -31,6 +34,8 @@ struct Services {
     const Config& config;
     Store& store;
     Resolver& resolver;
+    // Signs Mobileconfig profiles when configured (SPEC §12); null: unsigned.
+    ProfileSigner* signer = nullptr;
 };
 
 class Dispatcher {

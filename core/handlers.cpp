@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "core/builders/autoconfig.h"
 #include "core/builders/autodiscover.h"
 #include "core/builders/mobileconfig.h"
+#include "core/builders/signing.h"
 #include "core/errors.h"
 #include "core/log.h"
 #include "core/seed.h"
@@ -47,6 +50,38 @@ std::optional<std::string> non_empty_param(const Request& request, std::string_v
         return std::nullopt;
     }
     return value;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+        return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+    });
+}
+
+// Microsoft's service reads query parameter names case-insensitively; clients vary.
+std::optional<std::string> param_ignoring_case(const Request& request, std::string_view name) {
+    for (const auto& [key, value] : request.query) {
+        if (iequals_ascii(key, name)) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+// The host goes into a URL the client will follow: a host name, IPv4 or bracketed IPv6
+// literal, optionally with a port; nothing that could break out of the URL or JSON.
+bool usable_url_host(std::string_view host) {
+    if (host.empty() || host.size() > 261) {
+        return false;
+    }
+    return std::all_of(host.begin(), host.end(), [](unsigned char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
+    });
+}
+
+Response json_response(int status, const nlohmann::ordered_json& body) {
+    return Response{status, "application/json", {}, body.dump()};
 }
 
 bool initdb_permitted(const Request& request, const Config& config) {
@@ -101,6 +136,26 @@ Response handle_autodiscover(const Request& request, const Services& services) {
     return Response::xml(build_autodiscover(*settings, address));
 }
 
+Response handle_autodiscover_json(const Request& request, const Services& services) {
+    (void)services;
+    auto protocol = param_ignoring_case(request, "Protocol");
+    if (!protocol || !iequals_ascii(*protocol, "AutodiscoverV1")) {
+        // Never echo the client's text: the message is fixed.
+        return json_response(
+            400, {{"ErrorCode", "InvalidProtocol"},
+                  {"ErrorMessage",
+                   "The given protocol value is invalid. Supported values are 'AutodiscoverV1'."}});
+    }
+    if (!usable_url_host(request.host)) {
+        log::warning("autodiscover.json: unusable Host header, answering 400");
+        return json_response(400, {{"ErrorCode", "InvalidRequest"},
+                                   {"ErrorMessage", "The request has no usable Host header."}});
+    }
+    return json_response(
+        200, {{"Protocol", "AutodiscoverV1"},
+              {"Url", "https://" + request.host + "/autodiscover/autodiscover.xml"}});
+}
+
 Response handle_mobileconfig(const Request& request, const Services& services) {
     auto email = non_empty_param(request, "emailaddress");
     if (!email) {
@@ -118,8 +173,11 @@ Response handle_mobileconfig(const Request& request, const Services& services) {
     if (settings->display_name) {
         wanted.account_name = settings->display_name;
     }
-    Response response =
-        Response::xml(build_mobileconfig(*settings, wanted), "application/x-apple-aspen-config");
+    std::string profile = build_mobileconfig(*settings, wanted);
+    if (services.signer != nullptr) {
+        profile = services.signer->sign(profile);
+    }
+    Response response = Response::xml(std::move(profile), "application/x-apple-aspen-config");
     response.headers.emplace_back(
         "Content-Disposition", "attachment; filename=\"" + settings->domain + ".mobileconfig\"");
     return response;

@@ -11,6 +11,10 @@ namespace automx2 {
 Response handle_index(const Request& request, const Services& services);
 Response handle_autoconfig(const Request& request, const Services& services);
 Response handle_autodiscover(const Request& request, const Services& services);
+// Autodiscover v2 (SPEC §12): GET /autodiscover/autodiscover.json?Email=&Protocol= and
+// /autodiscover/autodiscover.json/v1.0/{address}?Protocol=. The answer does not depend
+// on the address (Microsoft's service is lenient there too); only Protocol matters.
+Response handle_autodiscover_json(const Request& request, const Services& services);
 Response handle_mobileconfig(const Request& request, const Services& services);
 Response handle_initdb(const Request& request, const Services& services);
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.h"
 #include "core/model.h"
 #include "core/seed.h"
 
@@ -45,6 +46,12 @@ public:
     virtual void purge() = 0;
 
     virtual StoreStats stats() = 0;
+
+    // Every domain name as stored, by id (for `automx2-fcgi dns`). Not pure, so that
+    // stores written before it still compile; the default cannot answer.
+    virtual std::vector<std::string> domain_names() {
+        throw BackendUnavailable("this store cannot list its domains");
+    }
 };
 
 }  // namespace automx2
