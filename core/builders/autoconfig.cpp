@@ -25,7 +25,7 @@ const char* type_attribute(ServerType type) {
 }
 
 // SPEC §12: K-9 rejects the whole file for automx2's "plain", so Thunderbird's words.
-void add_authentication(xmlNode* server, Authentication authentication) {
+void add_authentication(xmlNode* server, Authentication authentication, bool outgoing) {
     switch (authentication) {
         case Authentication::cleartext:
             xml::add_child(server, "authentication", "password-cleartext");
@@ -45,7 +45,9 @@ void add_authentication(xmlNode* server, Authentication authentication) {
             xml::add_child(server, "authentication", "password-cleartext");
             return;
         case Authentication::client_ip:
-            xml::add_child(server, "authentication", "client-IP-address");
+            // config-v1.1 defines client-IP-address for SMTP only; an incoming server
+            // that trusts the client's address asks for no authentication.
+            xml::add_child(server, "authentication", outgoing ? "client-IP-address" : "none");
             return;
         case Authentication::none:
             xml::add_child(server, "authentication", "none");
@@ -79,7 +81,7 @@ std::string build_autoconfig(const DomainSettings& settings) {
         xml::add_child(element, "port", std::to_string(server.port));
         xml::add_child(element, "socketType", server.socket_type);
         xml::add_child(element, "username", server.user_name);
-        add_authentication(element, server.authentication);
+        add_authentication(element, server.authentication, server.type == ServerType::smtp);
     }
     return xml::to_string(doc.get());
 }

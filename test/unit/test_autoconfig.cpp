@@ -191,7 +191,8 @@ TEST_CASE("autoconfig: every authentication in Thunderbird's words", "[autoconfi
         CHECK(with(Authentication::ntlm) == V{"NTLM"});
         CHECK(with(Authentication::gssapi) == V{"GSSAPI"});
         CHECK(with(Authentication::oauth2) == V{"OAuth2", "password-cleartext"});
-        CHECK(with(Authentication::client_ip) == V{"client-IP-address"});
+        CHECK(with(Authentication::client_ip) ==
+              V{type == ServerType::smtp ? "client-IP-address" : "none"});
         CHECK(with(Authentication::none) == V{"none"});
     }
 }
