@@ -41,6 +41,9 @@ struct DialectSchema {
     const char* list_tables;   // one column: table name
     const char* list_columns;  // one column: column name; binds :t (table)
     const char* list_indexes;  // one column: index name
+    // False where DDL commits implicitly (MySQL/MariaDB): each step must then be safe to
+    // repeat, and a failed upgrade is finished by the next start-up.
+    bool transactional_ddl;
 };
 
 // The DDL automx2/SQLAlchemy makes, plus the SQL defaults of SPEC §2 (automx2 sets them
@@ -127,6 +130,205 @@ const DialectSchema kSqlite{
     "SELECT name FROM sqlite_master WHERE type = 'table'",
     "SELECT name FROM pragma_table_info(:t)",
     "SELECT name FROM sqlite_master WHERE type = 'index'",
+    true,
+};
+
+// MySQL/MariaDB as SQLAlchemy creates automx2's tables there: InnoDB, utf8mb4, BOOL is
+// tinyint(1). `domain`, `server`, `type`, `name` and `port` are not reserved words in
+// MariaDB or MySQL, so nothing needs backticks.
+constexpr TableDdl kMysqlTables[] = {
+    {"provider",
+     "CREATE TABLE provider (\n"
+     "  id INTEGER NOT NULL AUTO_INCREMENT,\n"
+     "  name VARCHAR(128) NOT NULL,\n"
+     "  short_name VARCHAR(32) NOT NULL,\n"
+     "  PRIMARY KEY (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"ldapserver",
+     "CREATE TABLE ldapserver (\n"
+     "  id INTEGER NOT NULL AUTO_INCREMENT,\n"
+     "  name VARCHAR(128) NOT NULL,\n"
+     "  port INTEGER NOT NULL,\n"
+     "  use_ssl BOOL NOT NULL,\n"
+     "  search_base VARCHAR(128) NOT NULL,\n"
+     "  search_filter VARCHAR(128) NOT NULL,\n"
+     "  attr_uid VARCHAR(32) NOT NULL,\n"
+     "  attr_cn VARCHAR(32),\n"
+     "  bind_password VARCHAR(128),\n"
+     "  bind_user VARCHAR(128),\n"
+     "  PRIMARY KEY (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"domain",
+     "CREATE TABLE domain (\n"
+     "  id INTEGER NOT NULL AUTO_INCREMENT,\n"
+     "  name VARCHAR(128) NOT NULL,\n"
+     "  provider_id INTEGER NOT NULL,\n"
+     "  ldapserver_id INTEGER,\n"
+     "  PRIMARY KEY (id),\n"
+     "  UNIQUE (name),\n"
+     "  FOREIGN KEY (provider_id) REFERENCES provider (id),\n"
+     "  FOREIGN KEY (ldapserver_id) REFERENCES ldapserver (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"server",
+     "CREATE TABLE server (\n"
+     "  id INTEGER NOT NULL AUTO_INCREMENT,\n"
+     "  prio INTEGER NOT NULL DEFAULT 10,\n"
+     "  name VARCHAR(128) NOT NULL,\n"
+     "  port INTEGER NOT NULL,\n"
+     "  type VARCHAR(32) NOT NULL,\n"
+     "  socket_type VARCHAR(32) NOT NULL DEFAULT 'STARTTLS',\n"
+     "  user_name VARCHAR(64) NOT NULL DEFAULT '%EMAILADDRESS%',\n"
+     "  authentication VARCHAR(32) NOT NULL DEFAULT 'plain',\n"
+     "  PRIMARY KEY (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"server_domain",
+     "CREATE TABLE server_domain (\n"
+     "  server_id INTEGER NOT NULL,\n"
+     "  domain_id INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (server_id, domain_id),\n"
+     "  FOREIGN KEY (server_id) REFERENCES server (id),\n"
+     "  FOREIGN KEY (domain_id) REFERENCES domain (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"davserver",
+     "CREATE TABLE davserver (\n"
+     "  id INTEGER NOT NULL AUTO_INCREMENT,\n"
+     "  url VARCHAR(128) NOT NULL,\n"
+     "  port INTEGER NOT NULL DEFAULT 0,\n"
+     "  type VARCHAR(32) NOT NULL,\n"
+     "  use_ssl BOOL NOT NULL,\n"
+     "  domain_required BOOL NOT NULL,\n"
+     "  user_name VARCHAR(64),\n"
+     "  PRIMARY KEY (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"davserver_domain",
+     "CREATE TABLE davserver_domain (\n"
+     "  davserver_id INTEGER NOT NULL,\n"
+     "  domain_id INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (davserver_id, domain_id),\n"
+     "  FOREIGN KEY (davserver_id) REFERENCES davserver (id),\n"
+     "  FOREIGN KEY (domain_id) REFERENCES domain (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+};
+
+// No foreign key here: an old table may use MyISAM, where InnoDB's constraint would fail.
+constexpr ColumnUpgrade kMysqlColumns[] = {
+    {"server", "prio", "ALTER TABLE server ADD COLUMN prio INTEGER NOT NULL DEFAULT 10"},
+    {"domain", "ldapserver_id", "ALTER TABLE domain ADD COLUMN ldapserver_id INTEGER NULL"},
+};
+
+// None: InnoDB indexes every foreign key column itself, UNIQUE (name) serves the lookup
+// (see domain_match), and MariaDB has no expression indexes.
+constexpr std::span<const IndexDdl> kMysqlIndexes{};
+
+const DialectSchema kMysql{
+    kMysqlTables,
+    kMysqlColumns,
+    kMysqlIndexes,
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()",
+    "SELECT column_name FROM information_schema.columns "
+    "WHERE table_schema = DATABASE() AND table_name = :t",
+    "SELECT DISTINCT index_name FROM information_schema.statistics "
+    "WHERE table_schema = DATABASE()",
+    false,
+};
+
+// PostgreSQL as SQLAlchemy creates automx2's tables there: SERIAL ids, BOOLEAN.
+constexpr TableDdl kPostgresqlTables[] = {
+    {"provider",
+     "CREATE TABLE provider (\n"
+     "  id SERIAL NOT NULL,\n"
+     "  name VARCHAR(128) NOT NULL,\n"
+     "  short_name VARCHAR(32) NOT NULL,\n"
+     "  PRIMARY KEY (id))"},
+    {"ldapserver",
+     "CREATE TABLE ldapserver (\n"
+     "  id SERIAL NOT NULL,\n"
+     "  name VARCHAR(128) NOT NULL,\n"
+     "  port INTEGER NOT NULL,\n"
+     "  use_ssl BOOLEAN NOT NULL,\n"
+     "  search_base VARCHAR(128) NOT NULL,\n"
+     "  search_filter VARCHAR(128) NOT NULL,\n"
+     "  attr_uid VARCHAR(32) NOT NULL,\n"
+     "  attr_cn VARCHAR(32),\n"
+     "  bind_password VARCHAR(128),\n"
+     "  bind_user VARCHAR(128),\n"
+     "  PRIMARY KEY (id))"},
+    {"domain",
+     "CREATE TABLE domain (\n"
+     "  id SERIAL NOT NULL,\n"
+     "  name VARCHAR(128) NOT NULL,\n"
+     "  provider_id INTEGER NOT NULL,\n"
+     "  ldapserver_id INTEGER,\n"
+     "  PRIMARY KEY (id),\n"
+     "  UNIQUE (name),\n"
+     "  FOREIGN KEY (provider_id) REFERENCES provider (id),\n"
+     "  FOREIGN KEY (ldapserver_id) REFERENCES ldapserver (id))"},
+    {"server",
+     "CREATE TABLE server (\n"
+     "  id SERIAL NOT NULL,\n"
+     "  prio INTEGER NOT NULL DEFAULT 10,\n"
+     "  name VARCHAR(128) NOT NULL,\n"
+     "  port INTEGER NOT NULL,\n"
+     "  type VARCHAR(32) NOT NULL,\n"
+     "  socket_type VARCHAR(32) NOT NULL DEFAULT 'STARTTLS',\n"
+     "  user_name VARCHAR(64) NOT NULL DEFAULT '%EMAILADDRESS%',\n"
+     "  authentication VARCHAR(32) NOT NULL DEFAULT 'plain',\n"
+     "  PRIMARY KEY (id))"},
+    {"server_domain",
+     "CREATE TABLE server_domain (\n"
+     "  server_id INTEGER NOT NULL,\n"
+     "  domain_id INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (server_id, domain_id),\n"
+     "  FOREIGN KEY (server_id) REFERENCES server (id),\n"
+     "  FOREIGN KEY (domain_id) REFERENCES domain (id))"},
+    {"davserver",
+     "CREATE TABLE davserver (\n"
+     "  id SERIAL NOT NULL,\n"
+     "  url VARCHAR(128) NOT NULL,\n"
+     "  port INTEGER NOT NULL DEFAULT 0,\n"
+     "  type VARCHAR(32) NOT NULL,\n"
+     "  use_ssl BOOLEAN NOT NULL,\n"
+     "  domain_required BOOLEAN NOT NULL,\n"
+     "  user_name VARCHAR(64),\n"
+     "  PRIMARY KEY (id))"},
+    {"davserver_domain",
+     "CREATE TABLE davserver_domain (\n"
+     "  davserver_id INTEGER NOT NULL,\n"
+     "  domain_id INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (davserver_id, domain_id),\n"
+     "  FOREIGN KEY (davserver_id) REFERENCES davserver (id),\n"
+     "  FOREIGN KEY (domain_id) REFERENCES domain (id))"},
+};
+
+constexpr ColumnUpgrade kPostgresqlColumns[] = {
+    {"server", "prio", "ALTER TABLE server ADD COLUMN prio INTEGER NOT NULL DEFAULT 10"},
+    {"domain", "ldapserver_id",
+     "ALTER TABLE domain ADD COLUMN ldapserver_id INTEGER REFERENCES ldapserver (id)"},
+};
+
+constexpr IndexDdl kPostgresqlIndexes[] = {
+    // PostgreSQL compares exactly: lower(name) = :d with this index stays a B-tree search.
+    {"ix_domain_name_lower",
+     "CREATE INDEX IF NOT EXISTS ix_domain_name_lower ON domain (lower(name))"},
+    // PostgreSQL does not index foreign key columns by itself.
+    {"ix_domain_provider_id",
+     "CREATE INDEX IF NOT EXISTS ix_domain_provider_id ON domain (provider_id)"},
+    {"ix_server_domain_domain_id",
+     "CREATE INDEX IF NOT EXISTS ix_server_domain_domain_id ON server_domain (domain_id)"},
+    {"ix_davserver_domain_domain_id",
+     "CREATE INDEX IF NOT EXISTS ix_davserver_domain_domain_id ON davserver_domain "
+     "(domain_id)"},
+};
+
+const DialectSchema kPostgresql{
+    kPostgresqlTables,
+    kPostgresqlColumns,
+    kPostgresqlIndexes,
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+    "SELECT column_name FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND table_name = :t",
+    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+    true,
 };
 
 const DialectSchema& schema_for(Dialect dialect) {
@@ -134,8 +336,9 @@ const DialectSchema& schema_for(Dialect dialect) {
         case Dialect::sqlite:
             return kSqlite;
         case Dialect::mysql:
+            return kMysql;
         case Dialect::postgresql:
-            break;
+            return kPostgresql;
     }
     throw ConfigError(std::string("database dialect ") + dialect_name(dialect) +
                       " is not supported by this build");
@@ -238,15 +441,49 @@ void apply_schema_changes(soci::session& session, Dialect dialect) {
     }
 }
 
-void ensure_schema(soci::session& session, Dialect dialect) {
+void ensure_schema(soci::session& session, Dialect dialect, std::chrono::seconds lock_wait) {
     const auto& schema = schema_for(dialect);
     if (!inspect(session, schema).any()) {
         return;
     }
     // Looked again under the write lock: another process may have upgraded meanwhile.
-    SqlTransaction tx(session, dialect, TxMode::write);
+    // MySQL/MariaDB commit each DDL statement implicitly, so there the transaction only
+    // carries the named lock; a step that failed half-way is found missing and done
+    // again next time.
+    SqlTransaction tx(session, dialect, TxMode::write, lock_wait);
     apply_schema_changes(session, dialect);
     tx.commit();
+}
+
+bool transactional_ddl(Dialect dialect) {
+    return schema_for(dialect).transactional_ddl;
+}
+
+std::string domain_match(soci::session& session, Dialect dialect) {
+    if (dialect != Dialect::mysql) {
+        return "lower(d.name) = :d";
+    }
+    std::string collation;
+    soci::indicator ind = soci::i_null;
+    session << "SELECT collation_name FROM information_schema.columns "
+               "WHERE table_schema = DATABASE() AND table_name = 'domain' "
+               "AND column_name = 'name'",
+        soci::into(collation, ind);
+    if (session.got_data() && ind == soci::i_ok && lower(collation).ends_with("_ci")) {
+        return "d.name = :d";
+    }
+    log::warning("database: domain.name has the case-sensitive collation " +
+                 (ind == soci::i_ok ? collation : std::string("(unknown)")) +
+                 "; matching with lower(), which cannot use the index");
+    return "lower(d.name) = :d";
+}
+
+std::vector<std::string> create_table_statements(Dialect dialect) {
+    std::vector<std::string> out;
+    for (const auto& table : schema_for(dialect).tables) {
+        out.emplace_back(table.create);
+    }
+    return out;
 }
 
 bool schema_present(soci::session& session, Dialect dialect) {

@@ -5,10 +5,14 @@
 // may be a bind_password.
 #include "backends/sql_store.h"
 
+#include <libpq-fe.h>
+#include <soci/mysql/soci-mysql.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <condition_variable>
 #include <functional>
@@ -28,26 +32,77 @@
 namespace automx2 {
 namespace {
 
-// The one place that names a SOCI backend: MySQL and PostgreSQL add a case here (and
-// their library to the link) and a DialectSchema in schema.cpp.
+// The one place that names a SOCI backend (the DDL of each is in schema.cpp).
 const soci::backend_factory& backend_for(Dialect dialect) {
     switch (dialect) {
         case Dialect::sqlite:
             return soci::sqlite3;
         case Dialect::mysql:
+            return soci::mysql;
         case Dialect::postgresql:
-            break;
+            return soci::postgresql;
     }
     throw ConfigError(std::string("db_uri: the ") + dialect_name(dialect) +
-                      " backend is not built into this binary (supported: sqlite)");
+                      " backend is not built into this binary");
 }
 
+// db_timeout in whole seconds, rounded up, at least one.
+long long timeout_seconds(const SqlStoreOptions& options) {
+    const auto ms = std::max<long long>(options.timeout.count(), 1);
+    return (ms + 999) / 1000;
+}
+
+// A db_uri query parameter of the same name wins over these defaults.
+bool has_param(const std::string& connect, std::string_view key) {
+    for (const char* sep : {" ", "?", "&"}) {
+        if (connect.find(sep + std::string(key) + "=") != std::string::npos) {
+            return true;
+        }
+    }
+    return connect.starts_with(std::string(key) + "=");
+}
+
+void add_param(std::string& connect, std::string_view key, const std::string& value) {
+    if (has_param(connect, key)) {
+        return;
+    }
+    if (connect.starts_with("postgresql://")) {  // libpq URI form (see db_uri.cpp)
+        connect += connect.find('?') == std::string::npos ? '?' : '&';
+    } else {
+        connect += ' ';
+    }
+    connect += std::string(key) + "=" + value;
+}
+
+// Every network wait is bounded by db_timeout (SPEC §11): connecting, and each read or
+// write of a query.
 std::string connect_string(const DbTarget& target, const SqlStoreOptions& options) {
     std::string result = target.connect_string;
-    if (target.dialect == Dialect::sqlite) {
-        // SOCI's SQLite busy timeout is in whole seconds; round up, at least one.
-        const auto ms = std::max<long long>(options.timeout.count(), 1);
-        result += " timeout=" + std::to_string((ms + 999) / 1000);
+    const std::string seconds = std::to_string(timeout_seconds(options));
+    switch (target.dialect) {
+        case Dialect::sqlite:
+            // SOCI's SQLite busy timeout.
+            result += " timeout=" + seconds;
+            break;
+        case Dialect::mysql:
+            // Client-side socket timeouts of libmariadb (MYSQL_OPT_*_TIMEOUT).
+            add_param(result, "connect_timeout", seconds);
+            add_param(result, "read_timeout", seconds);
+            add_param(result, "write_timeout", seconds);
+            break;
+        case Dialect::postgresql:
+            // libpq ignores a connect_timeout below 2 s. Statements are bounded by
+            // statement_timeout (set per session); a peer that vanished by TCP keepalive
+            // and tcp_user_timeout (unacknowledged data).
+            add_param(result, "connect_timeout",
+                      std::to_string(std::max<long long>(timeout_seconds(options), 2)));
+            add_param(result, "keepalives", "1");
+            add_param(result, "keepalives_idle", "30");
+            add_param(result, "keepalives_interval", seconds);
+            add_param(result, "keepalives_count", "2");
+            add_param(result, "tcp_user_timeout",
+                      std::to_string(std::max<long long>(options.timeout.count(), 1)));
+            break;
     }
     return result;
 }
@@ -67,7 +122,45 @@ enum class Failure {
     constraint,   // the data written conflicts with stored data
 };
 
-Failure classify(const soci::soci_error& error) {
+bool mysql_connection_lost(unsigned int code) {
+    // 2000-2999: the client library's own errors (server gone, lost, cannot connect,
+    // timeouts). 1053 server shutdown, 1152/1153/1159-1161 aborted or failed network
+    // I/O, 1927 connection killed, 4031 disconnected for inactivity.
+    return (code >= 2000 && code < 3000) || code == 1053 || code == 1152 || code == 1153 ||
+           (code >= 1159 && code <= 1161) || code == 1927 || code == 4031;
+}
+
+Failure classify(const soci::soci_error& error, soci::session& session) {
+    if (const auto* mysql = dynamic_cast<const soci::mysql_soci_error*>(&error)) {
+        const unsigned int code = mysql->err_num_;
+        if (mysql_connection_lost(code)) {
+            return Failure::broken;
+        }
+        // Duplicate key, foreign key failures.
+        if (code == 1062 || code == 1216 || code == 1217 || code == 1451 || code == 1452) {
+            return Failure::constraint;
+        }
+        return Failure::unavailable;  // lock wait timeout, deadlock, anything else
+    }
+    if (session.get_backend() != nullptr && session.get_backend_name() == "postgresql") {
+        // libpq notices a lost server itself; its own errors carry no SQLSTATE.
+        auto* backend = static_cast<soci::postgresql_session_backend*>(session.get_backend());
+        if (backend->conn_ == nullptr || PQstatus(backend->conn_) != CONNECTION_OK) {
+            return Failure::broken;
+        }
+        if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&error)) {
+            const std::string state = pg->sqlstate();
+            // 08: connection exception; 57P01-03: the server is shutting down.
+            if (state.starts_with("08") || state == "57P01" || state == "57P02" ||
+                state == "57P03") {
+                return Failure::broken;
+            }
+            if (state.starts_with("23")) {
+                return Failure::constraint;
+            }
+            return Failure::unavailable;  // 57014 statement_timeout and the rest
+        }
+    }
     if (const auto* sqlite = dynamic_cast<const soci::sqlite3_soci_error*>(&error)) {
         switch (sqlite->result() & 0xff) {
             case SQLITE_IOERR:
@@ -114,7 +207,9 @@ class SessionPool {
       public:
         Lease(SessionPool& pool, std::size_t slot) noexcept : pool_(&pool), slot_(slot) {}
         Lease(Lease&& other) noexcept
-            : pool_(std::exchange(other.pool_, nullptr)), slot_(other.slot_) {}
+            : pool_(std::exchange(other.pool_, nullptr)),
+              slot_(other.slot_),
+              reused_(other.reused_) {}
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
         Lease& operator=(Lease&&) = delete;
@@ -127,10 +222,14 @@ class SessionPool {
         soci::session& session() { return *pool_->slots_[slot_].session; }
         // The connection is broken: close it; the next lease of this slot reconnects.
         void drop() { pool_->drop(slot_); }
+        // The session was opened by an earlier lease (it may have gone stale since).
+        bool reused() const { return reused_; }
 
       private:
+        friend class SessionPool;
         SessionPool* pool_;
         std::size_t slot_;
+        bool reused_ = true;
     };
 
     SessionPool(std::size_t size, bool keep_forever, std::chrono::milliseconds wait, Opener opener)
@@ -156,6 +255,7 @@ class SessionPool {
         if (!entry.session) {
             entry.session = opener_(entry.dropped);
             entry.dropped = false;
+            lease.reused_ = false;
         }
         return lease;
     }
@@ -245,6 +345,12 @@ class SqlStore final : public Store {
                 std::max(options.timeout, std::chrono::milliseconds(1000)),
                 [this](bool reconnect) { return open_session(reconnect); }) {}
 
+    // Creates or upgrades the schema on the first connection that succeeds; until
+    // then every call throws BackendUnavailable.
+    void start() {
+        with_session("ensure_schema", "", [](soci::session&) { return 0; });
+    }
+
     std::optional<DomainRecord> find_domain(const std::string& domain) override {
         return with_session("find_domain", domain, [&](soci::session& sql) {
             SqlTransaction tx(sql, target_.dialect, TxMode::read);
@@ -256,7 +362,8 @@ class SqlStore final : public Store {
 
     void ensure_schema() override {
         with_session("ensure_schema", "", [&](soci::session& sql) {
-            automx2::ensure_schema(sql, target_.dialect);
+            automx2::ensure_schema(sql, target_.dialect, lock_wait());
+            remember_domain_match(sql);
             return 0;
         });
     }
@@ -272,7 +379,10 @@ class SqlStore final : public Store {
         static std::mutex init_mutex;
         std::lock_guard guard(init_mutex);
         return with_session("initialise", "", [&](soci::session& sql) {
-            SqlTransaction tx(sql, target_.dialect, TxMode::write);
+            if (!transactional_ddl(target_.dialect)) {
+                automx2::ensure_schema(sql, target_.dialect, lock_wait());
+            }
+            SqlTransaction tx(sql, target_.dialect, TxMode::write, lock_wait());
             apply_schema_changes(sql, target_.dialect);
             if (count(sql, "provider") > 0) {
                 tx.commit();  // keeps tables created just now
@@ -291,7 +401,10 @@ class SqlStore final : public Store {
 
     void purge() override {
         with_session("purge", "", [&](soci::session& sql) {
-            SqlTransaction tx(sql, target_.dialect, TxMode::write);
+            if (!transactional_ddl(target_.dialect)) {
+                automx2::ensure_schema(sql, target_.dialect, lock_wait());
+            }
+            SqlTransaction tx(sql, target_.dialect, TxMode::write, lock_wait());
             apply_schema_changes(sql, target_.dialect);
             for (auto it = kAutomx2Tables.rbegin(); it != kAutomx2Tables.rend(); ++it) {
                 sql << "DELETE FROM " + std::string(*it);
@@ -318,6 +431,23 @@ class SqlStore final : public Store {
         });
     }
 
+    std::vector<std::string> domain_names() override {
+        return with_session("domain_names", "", [&](soci::session& sql) {
+            std::vector<std::string> names;
+            if (!schema_present(sql, target_.dialect)) {
+                return names;
+            }
+            std::string name;
+            soci::statement st =
+                (sql.prepare << "SELECT name FROM domain ORDER BY id", soci::into(name));
+            st.execute();
+            while (st.fetch()) {
+                names.push_back(name);
+            }
+            return names;
+        });
+    }
+
   private:
     std::unique_ptr<soci::session> open_session(bool reconnect) {
         try {
@@ -325,13 +455,30 @@ class SqlStore final : public Store {
             if (options_.echo) {
                 sql->set_logger(new EchoLogger);
             }
-            if (target_.dialect == Dialect::sqlite) {
-                sql->once << "PRAGMA foreign_keys = ON";
+            const long long ms = std::max<long long>(options_.timeout.count(), 1);
+            switch (target_.dialect) {
+                case Dialect::sqlite:
+                    sql->once << "PRAGMA foreign_keys = ON";
+                    break;
+                case Dialect::mysql:
+                    // Row locks are waited for on the server, not bounded by the socket
+                    // timeouts until the server answers.
+                    sql->once << "SET SESSION innodb_lock_wait_timeout = " +
+                                     std::to_string(timeout_seconds(options_));
+                    break;
+                case Dialect::postgresql:
+                    // Set here, not as options='-c …': SOCI 4.0 cuts the connection string
+                    // at white space.
+                    sql->once << "SET statement_timeout = " + std::to_string(ms);
+                    break;
             }
             if (reconnect) {
                 log::info("database: reconnected to " + target_.display);
-                // SPEC §10: the schema is checked again on every reconnect.
-                automx2::ensure_schema(*sql, target_.dialect);
+            }
+            // SPEC §10: the schema is checked again on every reconnect, and made on the
+            // first connection that succeeds.
+            if (reconnect || !prepared_.load()) {
+                prepare(*sql);
             }
             return sql;
         } catch (const soci::soci_error& e) {
@@ -340,28 +487,66 @@ class SqlStore final : public Store {
         }
     }
 
+    std::chrono::seconds lock_wait() const {
+        return std::chrono::seconds(std::max<long long>(timeout_seconds(options_) - 1, 1));
+    }
+
+    void prepare(soci::session& sql) {
+        automx2::ensure_schema(sql, target_.dialect, lock_wait());
+        remember_domain_match(sql);
+        prepared_ = true;
+    }
+
+    void remember_domain_match(soci::session& sql) {
+        std::string condition = domain_match(sql, target_.dialect);
+        std::lock_guard lock(match_mutex_);
+        domain_match_ = std::move(condition);
+    }
+
+    std::string current_domain_match() {
+        std::lock_guard lock(match_mutex_);
+        return domain_match_;
+    }
+
     template <typename F>
     auto with_session(std::string_view operation, std::string_view domain, F&& body)
         -> std::invoke_result_t<F&, soci::session&> {
-        auto lease = pool_.acquire(operation, domain);
-        try {
-            return body(lease.session());
-        } catch (const soci::soci_error& e) {
-            const Failure failure = classify(e);
-            const std::string message = context(operation, domain) + ": " + e.get_error_message();
-            if (failure == Failure::broken) {
+        // A database restart breaks every idle session, which only its next use notices:
+        // a read on a reused session that turns out broken is tried once more on a new
+        // connection (SPEC §11: about twice the timeout at most). Writes are not repeated.
+        const bool idempotent = operation != "initialise" && operation != "purge";
+        for (int attempt = 0;; ++attempt) {
+            auto lease = pool_.acquire(operation, domain);
+            try {
+                return body(lease.session());
+            } catch (const soci::soci_error& e) {
+                const Failure failure = classify(e, lease.session());
+                const std::string message =
+                    context(operation, domain) + ": " + e.get_error_message();
+                if (failure != Failure::broken) {
+                    translate(failure, operation, message);
+                }
                 lease.drop();
+                if (idempotent && attempt == 0 && lease.reused()) {
+                    log::info(message + " (stale session dropped, retrying on a new one)");
+                    continue;
+                }
                 throw BackendUnavailable(message + " (session dropped, will reconnect)");
+            } catch (const std::bad_cast&) {
+                throw BackendUnavailable(context(operation, domain) +
+                                         ": unexpected column type in the database");
             }
-            if (failure == Failure::constraint && operation == "initialise") {
-                log::warning(message);
-                throw BadRequest("seed data conflicts with data already stored");
-            }
-            throw BackendUnavailable(message);
-        } catch (const std::bad_cast&) {
-            throw BackendUnavailable(context(operation, domain) +
-                                     ": unexpected column type in the database");
         }
+    }
+
+    // Throws the exception for a failure that left the session usable.
+    [[noreturn]] static void translate(Failure failure, std::string_view operation,
+                                       const std::string& message) {
+        if (failure == Failure::constraint && operation == "initialise") {
+            log::warning(message);
+            throw BadRequest("seed data conflicts with data already stored");
+        }
+        throw BackendUnavailable(message);
     }
 
     static long count(soci::session& sql, std::string_view table) {
@@ -401,8 +586,9 @@ class SqlStore final : public Store {
                "l.attr_cn, l.bind_user, l.bind_password "
                "FROM domain d JOIN provider p ON p.id = d.provider_id "
                "LEFT JOIN ldapserver l ON l.id = d.ldapserver_id "
-               "WHERE lower(d.name) = :d "
-               "ORDER BY CASE WHEN d.name = :exact THEN 0 ELSE 1 END, d.id LIMIT 1",
+               "WHERE " +
+                   current_domain_match() +
+                   " ORDER BY CASE WHEN d.name = :exact THEN 0 ELSE 1 END, d.id LIMIT 1",
             soci::into(record.domain_id), soci::into(name), soci::into(record.provider.id),
             soci::into(provider_name, provider_name_ind),
             soci::into(provider_short, provider_short_ind), soci::into(ldap_id, ldap_id_ind),
@@ -556,6 +742,11 @@ class SqlStore final : public Store {
 
     static long last_id(soci::session& sql, const std::string& table) {
         long long id = 0;
+        if (sql.get_backend_name() == "postgresql") {
+            // The SERIAL column's sequence, advanced by the INSERT just made.
+            sql << "SELECT lastval()", soci::into(id);
+            return static_cast<long>(id);
+        }
         if (!sql.get_last_insert_id(table, id)) {
             throw soci::soci_error("cannot read the id of the new " + table + " row");
         }
@@ -630,6 +821,9 @@ class SqlStore final : public Store {
     const SqlStoreOptions options_;
     const std::string connect_;
     const soci::backend_factory& factory_;
+    std::atomic<bool> prepared_{false};
+    std::mutex match_mutex_;
+    std::string domain_match_ = "lower(d.name) = :d";
     SessionPool pool_;
 };
 
@@ -637,7 +831,15 @@ class SqlStore final : public Store {
 
 std::unique_ptr<Store> open_sql_store(const DbTarget& target, const SqlStoreOptions& options) {
     auto store = std::make_unique<SqlStore>(target, options);
-    store->ensure_schema();
+    try {
+        store->start();
+    } catch (const BackendUnavailable& e) {
+        if (target.dialect == Dialect::sqlite) {
+            throw;  // a file that cannot be opened is a configuration error
+        }
+        // A database server may come up after this service: answer 503 until it does.
+        log::error(std::string(e.what()) + "; answering 503 until the database can be reached");
+    }
     return store;
 }
 

@@ -1,5 +1,6 @@
-// The Store over SOCI (SQLite now; MySQL/MariaDB and PostgreSQL share the code, with
-// dialect differences kept in backends/schema.*).
+// The Store over SOCI: SQLite, MySQL/MariaDB and PostgreSQL share the code, with
+// identifier and type differences kept in backends/schema.* (connection timeouts and
+// error classification per dialect in sql_store.cpp).
 #pragma once
 
 #include <chrono>
@@ -16,11 +17,17 @@ struct SqlStoreOptions {
     // An in-memory SQLite database always uses one session shared by all threads.
     std::size_t pool_size = 4;
     bool echo = false;  // log every statement at INFO (automx2's db_echo)
-    std::chrono::milliseconds timeout{2000};  // connect/busy timeout
+    // Bounds every wait for the database: SQLite's busy timeout; MySQL's connect, read
+    // and write timeouts (whole seconds, rounded up); PostgreSQL's connect_timeout (at
+    // least 2 s), statement_timeout and tcp_user_timeout.
+    std::chrono::milliseconds timeout{2000};
 };
 
 // Opens the database and runs ensure_schema() (create tables, upgrade old schemas).
-// Throws BackendUnavailable when the database cannot be reached.
+// SQLite: throws BackendUnavailable when the file cannot be opened. MySQL/PostgreSQL: a
+// server that cannot be reached is logged, not thrown; the store answers
+// BackendUnavailable until a connection succeeds, then ensures the schema. A session
+// found broken is dropped and the next call reconnects.
 std::unique_ptr<Store> open_sql_store(const DbTarget& target, const SqlStoreOptions& options);
 
 }  // namespace automx2
