@@ -9,11 +9,14 @@
 
 #include "backends/ldap_directory.h"
 #include "backends/sql_store.h"
+#include "core/builders/signing.h"
 #include "core/config.h"
 #include "core/dispatcher.h"
 #include "core/errors.h"
 #include "core/log.h"
 #include "core/resolver.h"
+#include "fcgi/check_config.h"
+#include "fcgi/commands.h"
 #include "fcgi/options.h"
 #include "fcgi/process.h"
 #include "fcgi/server.h"
@@ -38,6 +41,13 @@ int run(const automx2::Options& options) {
         return 2;
     }
     log::set_level(config.log_level);
+    std::unique_ptr<ProfileSigner> signer;  // null: profiles unsigned
+    try {
+        signer = make_signer(config);
+    } catch (const ConfigError& e) {
+        std::cerr << "automx2-fcgi: configuration error: " << e.what() << "\n";
+        return 2;
+    }
 
     int listen_fd = 0;
     try {
@@ -47,9 +57,9 @@ int run(const automx2::Options& options) {
         return 2;
     }
     if (!is_listening_socket(listen_fd)) {
-        log::error(
-            "fd 0 is not a listening socket: start under spawn-fcgi or mod_fcgid, or pass "
-            "--socket PATH|HOST:PORT");
+        log::error("fd " + std::to_string(listen_fd) +
+                   " is not a listening socket: start under spawn-fcgi, mod_fcgid or a systemd "
+                   "socket unit, or pass --socket PATH|HOST:PORT");
         return 2;
     }
 
@@ -71,7 +81,7 @@ int run(const automx2::Options& options) {
     ldap_options.verify_tls = config.ldap_tls_verify;
     std::unique_ptr<Directory> directory = make_ldap_directory(ldap_options);
     Resolver resolver(*store, directory.get());
-    Dispatcher dispatcher(Services{config, *store, resolver});
+    Dispatcher dispatcher(Services{config, *store, resolver, signer.get()});
 
     Server server(listen_fd, config, dispatcher);
     server.start(options.threads);
@@ -93,6 +103,10 @@ int run(const automx2::Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // `dns` and `lookup` are operator commands, not the service (fcgi/commands.h).
+    if (auto status = automx2::run_command(argc, argv)) {
+        return *status;
+    }
     automx2::take_over_signals();
     automx2::Options options;
     try {
@@ -108,6 +122,9 @@ int main(int argc, char** argv) {
     if (options.show_version) {
         std::cout << "automx2-fcgi " << AUTOMX2_VERSION << "\n";
         return 0;
+    }
+    if (options.check_config) {
+        return automx2::check_config(options, std::cout, std::cerr);
     }
     if (FCGX_Init() != 0) {
         std::cerr << "automx2-fcgi: FCGX_Init failed\n";
