@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import unittest
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NGINX_SAMPLE = os.path.join(REPO_ROOT, "packaging", "nginx", "automx2.conf")
@@ -108,11 +109,15 @@ class Response:
 class Stack:
     """One automx2-fcgi (spawn-fcgi, unix socket) and one nginx in front of it."""
 
-    def __init__(self, session, name, dialect="sqlite", config=None, database=None, threads=4,
-                 env=None):
+    def __init__(self, session, name, dialect="sqlite", config=None, database=None, threads=16,
+                 env=None, fixture=None):
         self.session = session
         self.name = name
         self.dialect = dialect
+        if dialect != "sqlite" and database is not None:
+            # An SQLite file made by the test: its MariaDB/PostgreSQL counterparts load a
+            # per-dialect SQL fixture instead (fixture=, see test_dialects.py).
+            raise unittest.SkipTest(f"an SQLite database file; not for {dialect}")
         self.dir = os.path.join(session.root, name)
         os.makedirs(self.dir)
         self.socket_path = os.path.join(self.dir, "automx2.sock")
@@ -126,13 +131,38 @@ class Stack:
         self.service = None
         self.nginx = None
         self.service_exit = None
+        # MariaDB/PostgreSQL: a database of its own on the session's server.
+        self.db_name = None
+        if dialect != "sqlite":
+            self.db_name = "it_" + re.sub(r"[^a-z0-9]", "_", name.lower())
+            self.db_uri = session.db_server.create_database(self.db_name)
+        if fixture is not None:
+            self.load_fixture(fixture)
         self._write_config(config or {})
 
     # --- setup -------------------------------------------------------------------
+    def load_fixture(self, name):
+        """Runs fixtures/{name}.{dialect}.sql in this stack's (still unused) database."""
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
+                            f"{name}.{self.dialect}.sql")
+        with open(path) as f:
+            script = f.read()
+        if self.dialect == "sqlite":
+            con = sqlite3.connect(self.db_path)
+            try:
+                con.executescript(script)
+                con.commit()
+            finally:
+                con.close()
+        else:
+            self.session.db_server.execute_script(self.db_name, script)
+
     def _write_config(self, extra):
-        if self.dialect != "sqlite":
-            raise HarnessError(f"dialect {self.dialect!r} is not supported yet")
-        values = {"loglevel": "DEBUG", "db_uri": "sqlite:///" + os.path.abspath(self.db_path)}
+        if self.dialect == "sqlite":
+            uri = "sqlite:///" + os.path.abspath(self.db_path)
+        else:
+            uri = self.db_uri
+        values = {"loglevel": "DEBUG", "db_uri": uri}
         values.update(extra)
         with open(self.config_path, "w") as f:
             f.write("[automx2]\n")
@@ -292,6 +322,8 @@ class Stack:
     # --- database, read directly -------------------------------------------------
     def db_dump(self):
         """Every row of every table, sorted: compares database states."""
+        if self.dialect != "sqlite":
+            return self.session.db_server.dump(self.db_name)
         con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
         try:
             tables = [r[0] for r in con.execute(
@@ -303,6 +335,9 @@ class Stack:
             con.close()
 
     def db_query(self, sql, args=()):
+        """Rows as tuples; '?' placeholders (translated for MariaDB/PostgreSQL)."""
+        if self.dialect != "sqlite":
+            return self.session.db_server.query(self.db_name, sql, args)
         con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
         try:
             return con.execute(sql, args).fetchall()
@@ -322,6 +357,11 @@ class Session:
         self.root = tempfile.mkdtemp(prefix="automx2-it-")
         self.stacks = {}
         self.shutdown_problems = []
+        # MariaDB/PostgreSQL: one throwaway server for the whole run (databases.py).
+        self.db_server = None
+        if dialect != "sqlite":
+            import databases
+            self.db_server = databases.start(dialect, self.root)
 
     def stack(self, name, **kw):
         """The running stack `name`, started on first use with these arguments."""
@@ -351,9 +391,14 @@ class Session:
             report = st.sanitizer_report()
             if report:
                 self.shutdown_problems.append(f"[{st.name}] sanitizer: {report}")
+        if self.db_server is not None:
+            self.db_server.destroy()
 
     def logs(self):
-        return "\n".join(st.log_text() for st in self.stacks.values())
+        text = "\n".join(st.log_text() for st in self.stacks.values())
+        if self.db_server is not None:
+            text += f"\n----- {self.dialect} server log (tail) -----\n" + self.db_server.log_tail()
+        return text
 
     def cleanup(self):
         if self.keep:

@@ -27,7 +27,10 @@ def _terminate(signum, _frame):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--binary", required=True, help="the automx2-fcgi executable")
-    ap.add_argument("--dialect", default="sqlite", choices=["sqlite"])
+    ap.add_argument("--dialect", default="sqlite", choices=["sqlite", "mariadb", "postgresql"],
+                    help="the database: SQLite files, or a throwaway MariaDB/PostgreSQL server")
+    ap.add_argument("--web", default="nginx", choices=["nginx", "apache"],
+                    help="web server in front: nginx + spawn-fcgi, or Apache + mod_fcgid")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("-k", dest="patterns", action="append",
                     help="only tests whose name contains this (repeatable)")
@@ -37,7 +40,11 @@ def main():
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
 
-    session = harness.Session(args.binary, dialect=args.dialect, keep=args.keep)
+    if args.web == "apache":
+        import apache
+        session = apache.ApacheSession(args.binary, dialect=args.dialect, keep=args.keep)
+    else:
+        session = harness.Session(args.binary, dialect=args.dialect, keep=args.keep)
     harness.set_session(session)
     passed = failed = 0
     interrupted = False
@@ -47,6 +54,8 @@ def main():
         if args.patterns:
             loader.testNamePatterns = [f"*{p}*" for p in args.patterns]
         suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+        if args.web == "apache":
+            apache.apply_skips(suite)
         runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1)
         result = runner.run(suite)
     except KeyboardInterrupt:
