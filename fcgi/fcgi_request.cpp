@@ -1,9 +1,8 @@
 #include "fcgi/fcgi_request.h"
 
-#include <charconv>
 #include <string_view>
 
-#include "core/net.h"
+#include "core/cgi.h"
 
 namespace automx2 {
 namespace {
@@ -39,57 +38,18 @@ void FcgiConnection::finish(bool close) {
 }
 
 Request FcgiConnection::read_request(const Config& config) {
-    Request request;
-    request.method = env(request_, "REQUEST_METHOD");
-    std::string_view uri = env(request_, "REQUEST_URI");
-    std::string raw_path;
-    if (!uri.empty()) {
-        raw_path = uri.substr(0, uri.find('?'));
-    } else {  // servers that pass no REQUEST_URI
-        raw_path = std::string(env(request_, "SCRIPT_NAME")) + std::string(env(request_, "PATH_INFO"));
-    }
-    request.path = percent_decode(raw_path, false);
-    request.query_string = env(request_, "QUERY_STRING");
-    request.query = parse_query(request.query_string);
-    request.content_type = env(request_, "CONTENT_TYPE");
-
-    const unsigned proxies = config.proxy_count;
-    request.remote_addr =
-        client_address(env(request_, "REMOTE_ADDR"), env(request_, "HTTP_X_FORWARDED_FOR"), proxies);
-    auto forwarded_host = forwarded_value(env(request_, "HTTP_X_FORWARDED_HOST"), proxies);
-    request.host = forwarded_host ? *forwarded_host : std::string(env(request_, "HTTP_HOST"));
-    auto forwarded_proto = forwarded_value(env(request_, "HTTP_X_FORWARDED_PROTO"), proxies);
-    if (forwarded_proto) {
-        request.scheme = *forwarded_proto;
-    } else if (env(request_, "HTTPS") == "on" || env(request_, "HTTPS") == "1") {
-        request.scheme = "https";
-    }
-
-    std::string_view length_text = env(request_, "CONTENT_LENGTH");
-    std::size_t declared = 0;
-    std::from_chars(length_text.data(), length_text.data() + length_text.size(), declared);
-    const std::size_t limit = config.max_body_size;
+    Request request = make_request([this](const char* name) { return env(request_, name); }, config);
     char buffer[16384];
-    if (declared > limit) {
-        // Read nothing into memory; drain what the web server sends so the kept-open
-        // connection stays in step.
-        request.body_too_large = true;
-        while (FCGX_GetStr(buffer, sizeof buffer, request_.in) > 0) {
-        }
-        return request;
-    }
+    // Past the limit nothing is kept, but the rest is drained so that the kept-open
+    // connection stays in step.
+    bool keep = !request.body_too_large;
     for (;;) {
         int got = FCGX_GetStr(buffer, sizeof buffer, request_.in);
         if (got <= 0) break;
-        if (request.body.size() + static_cast<std::size_t>(got) > limit) {
-            request.body_too_large = true;
-            request.body.clear();
-            request.body.shrink_to_fit();
-            while (FCGX_GetStr(buffer, sizeof buffer, request_.in) > 0) {
-            }
-            break;
+        if (keep) {
+            keep = append_body(request, std::string_view(buffer, static_cast<std::size_t>(got)),
+                               config.max_body_size);
         }
-        request.body.append(buffer, static_cast<std::size_t>(got));
     }
     return request;
 }

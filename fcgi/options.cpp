@@ -8,19 +8,29 @@ namespace automx2 {
 
 std::string usage() {
     return "Usage: automx2-fcgi [OPTIONS]\n"
-           "Mail client auto-configuration (Autoconfig, Autodiscover, Mobileconfig) as a\n"
-           "FastCGI application. Without --socket, serves the listening socket on fd 0\n"
-           "(as started by spawn-fcgi or mod_fcgid).\n\n"
+           "       automx2-fcgi --check-config [--config FILE]\n"
+           "Mail client auto-configuration (Mozilla Autoconfig, Microsoft Autodiscover,\n"
+           "Apple Mobileconfig) as a FastCGI application.\n\n"
+           "Listening socket, first match: --socket; the socket systemd passes\n"
+           "(LISTEN_FDS/LISTEN_PID, socket activation); else the socket on fd 0 (as\n"
+           "started by spawn-fcgi or Apache mod_fcgid).\n\n"
+           "Options:\n"
            "  --config FILE        configuration file (default: $AUTOMX2_CONF,\n"
            "                       ~/.automx2.conf, /etc/automx2/automx2.conf,\n"
-           "                       /etc/automx2.conf)\n"
+           "                       /etc/automx2.conf; none: built-in defaults)\n"
            "  --socket PATH        listen on a unix socket\n"
            "  --socket HOST:PORT   listen on TCP (e.g. 127.0.0.1:9000)\n"
            "  --threads N          worker threads (1-256, default 16); each serves one\n"
            "                       FastCGI connection at a time: keep N above the number of\n"
-           "                       connections the web server keeps open\n"
+           "                       connections the web server keeps open (1 under mod_fcgid)\n"
+           "  --check-config       load the configuration, open the database (creating\n"
+           "                       missing tables as the service would), print the schema\n"
+           "                       state and row counts, and exit: 0 usable, 1 database\n"
+           "                       error, 2 configuration error\n"
            "  --version            print the version and exit\n"
-           "  --help               print this help and exit\n";
+           "  --help               print this help and exit\n\n"
+           "Environment: AUTOMX2_CONF, PERMIT_CLEARTEXT_PASSWORDS, NOTIFY_SOCKET,\n"
+           "LISTEN_FDS, LISTEN_PID, LDAP_* (sample data). See automx2-fcgi(8).\n";
 }
 
 Options parse_options(int argc, char** argv) {
@@ -46,6 +56,8 @@ Options parse_options(int argc, char** argv) {
             options.show_help = true;
         } else if (arg == "--version") {
             options.show_version = true;
+        } else if (arg == "--check-config") {
+            options.check_config = true;
         } else if (is("--config")) {
             take_value("--config");
             options.config_file = value;

@@ -12,6 +12,7 @@ struct Options {
     std::string socket;       // --socket PATH | HOST:PORT; empty: the socket on fd 0
     bool show_help = false;
     bool show_version = false;
+    bool check_config = false;  // --check-config: report on config and database, exit
 };
 
 // Throws std::invalid_argument with a message for the user.

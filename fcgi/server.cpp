@@ -1,18 +1,59 @@
 #include "fcgi/server.h"
 
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <charconv>
+#include <cstdlib>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 
 #include "core/log.h"
 #include "fcgi/fcgi_request.h"
 
 namespace automx2 {
 
+namespace {
+
+// sd_listen_fds(3) without libsystemd: systemd passes sockets from fd 3 on and names
+// the receiving process in LISTEN_PID, so that a child started later does not take
+// them for its own. The variables are removed once read, as sd_listen_fds(1) does.
+std::optional<int> systemd_socket() {
+    auto number = [](const char* name) -> std::optional<long> {
+        const char* text = std::getenv(name);
+        if (text == nullptr)
+            return std::nullopt;
+        const std::string_view view(text);
+        long value = 0;
+        auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
+        if (ec != std::errc{} || end != view.data() + view.size())
+            return std::nullopt;
+        return value;
+    };
+    const auto pid = number("LISTEN_PID");
+    const auto fds = number("LISTEN_FDS");
+    if (!pid || !fds || *pid != static_cast<long>(getpid()) || *fds < 1)
+        return std::nullopt;
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_FDNAMES");
+    constexpr int first_fd = 3;  // SD_LISTEN_FDS_START
+    if (*fds > 1) {
+        log::warning("systemd passed " + std::to_string(*fds) +
+                     " sockets; serving only the first (fd 3)");
+    }
+    fcntl(first_fd, F_SETFD, FD_CLOEXEC);
+    return first_fd;
+}
+
+}  // namespace
+
 int open_listen_socket(const std::string& socket) {
     if (socket.empty()) {
-        return 0;
+        return systemd_socket().value_or(0);
     }
     // A backlog well above SPEC §13's minimum of 128, as spawn-fcgi uses.
     int fd = FCGX_OpenSocket(socket.c_str(), 1024);

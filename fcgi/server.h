@@ -13,8 +13,10 @@
 
 namespace automx2 {
 
-// Returns the listening socket: fd 0 when `socket` is empty (spawn-fcgi, mod_fcgid),
-// else a new unix (PATH) or TCP (HOST:PORT) socket with a backlog of 1024.
+// Returns the listening socket: a new unix (PATH) or TCP (HOST:PORT) socket with a
+// backlog of 1024 when `socket` is given; else fd 3 when systemd passed sockets to
+// this process (LISTEN_PID is ours, LISTEN_FDS >= 1; the variables are then unset);
+// else fd 0 (spawn-fcgi, mod_fcgid).
 // Throws std::runtime_error when it cannot listen.
 int open_listen_socket(const std::string& socket);
 

@@ -1,0 +1,153 @@
+#include "fcgi/check_config.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "backends/schema.h"
+#include "backends/sql_store.h"
+#include "core/config.h"
+#include "core/errors.h"
+#include "core/log.h"
+
+namespace automx2 {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The file of an SQLite DbTarget: connect_string is `db=PATH` or `db="PATH"`
+// (core/db_uri.cpp writes nothing else for SQLite files).
+std::optional<std::string> sqlite_file(const DbTarget& db) {
+    if (db.dialect != Dialect::sqlite || db.in_memory)
+        return std::nullopt;
+    std::string path = db.connect_string;
+    if (!path.starts_with("db="))
+        return std::nullopt;
+    path.erase(0, 3);
+    if (path.size() >= 2 && path.front() == '"' && path.back() == '"') {
+        path = path.substr(1, path.size() - 2);
+    }
+    return path;
+}
+
+struct Report {
+    std::ostream& out;
+    std::ostream& err;
+    std::vector<std::string> warnings;
+
+    void line(std::string_view label, std::string_view value) {
+        std::string padded(label);
+        padded += ':';
+        padded.resize(std::max<std::size_t>(padded.size() + 1, 15), ' ');
+        out << padded << value << "\n";
+    }
+    void warn(std::string message) { warnings.push_back(std::move(message)); }
+    int fail(int status, const std::string& message) {
+        flush_warnings();
+        err << "automx2-fcgi: " << message << "\n";
+        out << "result:        FAILED\n";
+        return status;
+    }
+    int ok() {
+        flush_warnings();
+        out << "result:        OK" << (warnings.empty() ? "" : " (with warnings)") << "\n";
+        return kCheckOk;
+    }
+    void flush_warnings() {
+        for (const auto& w : warnings)
+            err << "automx2-fcgi: warning: " << w << "\n";
+        warnings.clear();
+    }
+};
+
+}  // namespace
+
+int check_config(const Options& options, std::ostream& out, std::ostream& err) {
+    Report report{out, err, {}};
+    Config config;
+    try {
+        config = load_config(options.config_file);
+    } catch (const ConfigError& e) {
+        return report.fail(kCheckConfigError, "configuration error: " + std::string(e.what()));
+    }
+    log::set_level(config.log_level);
+
+    // load_config has already warned about a missing file and an in-memory database.
+    report.line("configuration",
+                config.source.empty() ? "none found: built-in defaults" : config.source);
+    report.line("database", config.db.display + " (" + dialect_name(config.db.dialect) +
+                                (config.db.in_memory ? ", in memory: for testing only)" : ")"));
+
+    if (auto file = sqlite_file(config.db)) {
+        std::error_code ec;
+        const fs::path path(*file);
+        if (!fs::exists(path, ec)) {
+            const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+            if (!fs::is_directory(dir, ec)) {
+                return report.fail(kCheckDatabaseError, "cannot open the database " +
+                                                            config.db.display + ": the directory " +
+                                                            dir.string() + " does not exist");
+            }
+            report.line("schema", "not created yet (the database file does not exist)");
+            if (access(dir.c_str(), W_OK) != 0) {
+                report.warn("the directory " + dir.string() +
+                            " is not writable by this user: the service's user must be able "
+                            "to create " +
+                            path.string());
+            }
+            report.warn("the service creates " + path.string() +
+                        " and its tables when it starts; then load data with GET /initdb/ "
+                        "(sample data) or POST /initdb/ (seed JSON)");
+            return report.ok();
+        }
+    }
+
+    StoreStats stats;
+    try {
+        SqlStoreOptions store_options;
+        store_options.pool_size = 1;
+        store_options.echo = config.db_echo;
+        store_options.timeout = config.db_timeout;
+        auto store = open_sql_store(config.db, store_options);
+        stats = store->stats();
+    } catch (const ConfigError& e) {
+        return report.fail(kCheckConfigError, "configuration error: " + std::string(e.what()));
+    } catch (const std::exception& e) {
+        // BackendUnavailable names the database (password masked) and the cause.
+        return report.fail(kCheckDatabaseError, e.what());
+    }
+
+    if (!stats.has_tables) {
+        // open_sql_store creates missing tables: reaching this means it could not.
+        return report.fail(kCheckDatabaseError, "the database " + config.db.display +
+                                                    " lacks automx2 tables that could not be "
+                                                    "created");
+    }
+    report.line("schema",
+                "complete (" + std::to_string(kAutomx2Tables.size()) + " automx2 tables)");
+    report.line("providers", std::to_string(stats.providers));
+    report.line("domains", std::to_string(stats.domains));
+    report.line("mail servers", std::to_string(stats.servers));
+    report.line("DAV servers", std::to_string(stats.dav_servers));
+    report.line("LDAP servers", std::to_string(stats.ldap_servers));
+    if (stats.providers == 0) {
+        report.warn(
+            "the database holds no provider data: every lookup answers 204; load "
+            "data with GET /initdb/ (sample data) or POST /initdb/ (seed JSON) from "
+            "an address in initdb_allowed_from");
+    } else if (stats.domains == 0) {
+        report.warn("the database holds no domains: every lookup answers 204");
+    }
+    return report.ok();
+}
+
+}  // namespace automx2
