@@ -1,5 +1,7 @@
 #include "fcgi/check_config.h"
 
+#include "core/builders/signing.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,6 +82,17 @@ int check_config(const Options& options, std::ostream& out, std::ostream& err) {
         return report.fail(kCheckConfigError, "configuration error: " + std::string(e.what()));
     }
     log::set_level(config.log_level);
+    try {
+        auto signer = make_signer(config);
+        if (signer && !signer->ready()) {
+            return report.fail(kCheckConfigError,
+                               "cannot load the signing certificate, key or chain (see the "
+                               "log line above)");
+        }
+        report.line("profiles", signer ? "signed with " + config.sign_certificate : "unsigned");
+    } catch (const ConfigError& e) {
+        return report.fail(kCheckConfigError, "configuration error: " + std::string(e.what()));
+    }
 
     // load_config has already warned about a missing file and an in-memory database.
     report.line("configuration",

@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (options.show_help) {
-        std::cout << automx2::usage();
+        std::cout << automx2::usage() << "\n" << automx2::commands_usage();
         return 0;
     }
     if (options.show_version) {
