@@ -30,6 +30,56 @@ const xmlChar* as_xml(const std::string& s) {
     return reinterpret_cast<const xmlChar*>(s.c_str());
 }
 
+// Text of an element must be UTF-8 made of XML 1.0 characters, or the document is not
+// well-formed (libxml2 copies bytes as given and writes C0 controls as &#1;, which XML
+// 1.0 forbids too). Client input (a Mobileconfig `name`) and database values may hold
+// anything: each offending byte or sequence becomes U+FFFD. Found by fuzz_dispatcher.
+std::string xml_safe_text(std::string_view text) {
+    static constexpr std::string_view replacement = "\xef\xbf\xbd";
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        char32_t code = 0;
+        std::size_t length = 0;
+        if (lead < 0x80) {
+            code = lead;
+            length = 1;
+        } else if (lead >= 0xc2 && lead <= 0xdf) {
+            code = lead & 0x1f;
+            length = 2;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            code = lead & 0x0f;
+            length = 3;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            code = lead & 0x07;
+            length = 4;
+        }
+        bool valid = length > 0 && i + length <= text.size();
+        for (std::size_t k = 1; valid && k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            valid = (next & 0xc0) == 0x80;
+            code = (code << 6) | (next & 0x3f);
+        }
+        if (valid) {
+            const bool overlong = (length == 3 && code < 0x800) || (length == 4 && code < 0x10000);
+            const bool xml_char =
+                code == 0x9 || code == 0xa || code == 0xd || (code >= 0x20 && code <= 0xd7ff) ||
+                (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+            valid = !overlong && xml_char;
+        }
+        if (valid) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out.append(replacement);
+            ++i;
+        }
+    }
+    return out;
+}
+
 bool local_name_is(const xmlNode* node, std::string_view name) {
     if (node == nullptr || node->type != XML_ELEMENT_NODE || node->name == nullptr) {
         return false;
@@ -100,7 +150,7 @@ Doc parse_untrusted(std::string_view text) {
 
 xmlNode* add_child(xmlNode* parent, std::string_view name, std::string_view text) {
     const std::string name_copy(name);
-    const std::string text_copy(text);
+    const std::string text_copy = xml_safe_text(text);
     // xmlNewTextChild escapes the content (xmlNewChild would take it as markup).
     xmlNode* child = xmlNewTextChild(parent, parent->ns, as_xml(name_copy),
                                      text.empty() ? nullptr : as_xml(text_copy));

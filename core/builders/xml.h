@@ -26,7 +26,8 @@ Doc from_template(std::string_view file_name);
 Doc parse_untrusted(std::string_view text);
 
 // Appends <name>text</name> (text escaped by libxml2) to `parent`, in parent's
-// namespace; returns the new element.
+// namespace; returns the new element. Bytes of `text` that are not valid UTF-8 or not
+// XML 1.0 characters (C0 controls but tab, LF, CR) become U+FFFD.
 xmlNode* add_child(xmlNode* parent, std::string_view name, std::string_view text = {});
 
 // First child element with local name `name`, whatever its namespace; nullptr if none.
