@@ -1,5 +1,7 @@
 #include "backends/ldap_filter.h"
 
+#include "core/utf8.h"
+
 namespace automx2 {
 
 std::string escape_filter_value(std::string_view value) {
@@ -66,43 +68,12 @@ bool usable_directory_value(std::string_view value) {
     if (value.empty() || value.size() > kMaxDirectoryValue) {
         return false;
     }
-    std::size_t i = 0;
-    while (i < value.size()) {
-        const auto lead = static_cast<unsigned char>(value[i]);
-        char32_t code = 0;
-        std::size_t length = 0;
-        if (lead < 0x80) {
-            code = lead;
-            length = 1;
-        } else if (lead >= 0xc2 && lead <= 0xdf) {
-            code = lead & 0x1f;
-            length = 2;
-        } else if (lead >= 0xe0 && lead <= 0xef) {
-            code = lead & 0x0f;
-            length = 3;
-        } else if (lead >= 0xf0 && lead <= 0xf4) {
-            code = lead & 0x07;
-            length = 4;
-        } else {
-            return false;  // a continuation byte, 0xc0/0xc1 (overlong) or 0xf5..0xff
-        }
-        if (i + length > value.size()) {
+    for (std::size_t i = 0; i < value.size();) {
+        auto point = utf8::decode(value, i);
+        if (!point || point->value < 0x20 || (point->value >= 0x7f && point->value <= 0x9f)) {
             return false;
         }
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(value[i + k]);
-            if ((next & 0xc0) != 0x80) {
-                return false;
-            }
-            code = (code << 6) | (next & 0x3f);
-        }
-        const bool overlong = (length == 3 && code < 0x800) || (length == 4 && code < 0x10000);
-        const bool surrogate = code >= 0xd800 && code <= 0xdfff;
-        const bool control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
-        if (overlong || surrogate || control || code > 0x10ffff) {
-            return false;
-        }
-        i += length;
+        i += point->length;
     }
     return true;
 }

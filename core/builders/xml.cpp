@@ -1,5 +1,7 @@
 #include "core/builders/xml.h"
 
+#include "core/utf8.h"
+
 #include <algorithm>
 #include <climits>
 #include <map>
@@ -40,38 +42,13 @@ std::string xml_safe_text(std::string_view text) {
     out.reserve(text.size());
     std::size_t i = 0;
     while (i < text.size()) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        char32_t code = 0;
-        std::size_t length = 0;
-        if (lead < 0x80) {
-            code = lead;
-            length = 1;
-        } else if (lead >= 0xc2 && lead <= 0xdf) {
-            code = lead & 0x1f;
-            length = 2;
-        } else if (lead >= 0xe0 && lead <= 0xef) {
-            code = lead & 0x0f;
-            length = 3;
-        } else if (lead >= 0xf0 && lead <= 0xf4) {
-            code = lead & 0x07;
-            length = 4;
-        }
-        bool valid = length > 0 && i + length <= text.size();
-        for (std::size_t k = 1; valid && k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            valid = (next & 0xc0) == 0x80;
-            code = (code << 6) | (next & 0x3f);
-        }
-        if (valid) {
-            const bool overlong = (length == 3 && code < 0x800) || (length == 4 && code < 0x10000);
-            const bool xml_char =
-                code == 0x9 || code == 0xa || code == 0xd || (code >= 0x20 && code <= 0xd7ff) ||
-                (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-            valid = !overlong && xml_char;
-        }
-        if (valid) {
-            out.append(text.substr(i, length));
-            i += length;
+        auto point = utf8::decode(text, i);
+        const char32_t c = point ? point->value : 0;
+        const bool xml_char = c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 && c <= 0xd7ff) ||
+                              (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+        if (point && xml_char) {
+            out.append(text.substr(i, point->length));
+            i += point->length;
         } else {
             out.append(replacement);
             ++i;
