@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test run on a fresh Debian 12: installs the build and runtime packages
 # (packaging/*-depends.txt), builds a release build (build/) and a sanitizer build
-# (build-asan/), and runs every unit and integration test in each with ctest.
+# (build-asan/), and runs every unit and integration test in each with ctest; between
+# them it fuzzes every input parser for FUZZ_SECONDS (default 60) per harness.
 # Runs as root, or as a user with sudo. Exit status: 0 only when everything passed.
 set -euo pipefail
 
@@ -86,6 +87,19 @@ build_and_test() {
 }
 
 build_and_test "release build" build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# Every parser of outside input, fuzzed with libFuzzer (clang) for FUZZ_SECONDS each,
+# two harnesses at a time; 0 skips. Longer runs: test/fuzz/run-fuzzers.sh 600.
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+    section "Fuzzing every harness for ${FUZZ_SECONDS} s (test/fuzz/run-fuzzers.sh)"
+    if BUILD="$ROOT/build-fuzz" test/fuzz/run-fuzzers.sh "$FUZZ_SECONDS"; then
+        SUMMARY+=("fuzzing: no crash (${FUZZ_SECONDS} s per harness)")
+    else
+        SUMMARY+=("fuzzing: FAILED (see above; inputs in build-fuzz/fuzz-artifacts/)")
+        FAILED=1
+    fi
+fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 build_and_test "sanitizer build" build-asan -DCMAKE_BUILD_TYPE=Debug -DAUTOMX2_SANITIZE=ON
