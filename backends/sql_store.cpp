@@ -196,6 +196,171 @@ std::string context(std::string_view operation, std::string_view domain) {
     return text;
 }
 
+bool truthy(const std::string& text) {
+    std::string value;
+    for (char c : text) {
+        value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return value == "1" || value == "t" || value == "true" || value == "y" || value == "yes" ||
+           value == "on";
+}
+
+// automx2 databases have no SQL default on these columns (SQLAlchemy applies Python
+// defaults), so NULL is possible and the defaults of SPEC §2 are applied here.
+template <typename T>
+T or_default(const T& value, soci::indicator ind, T fallback) {
+    return ind == soci::i_ok ? value : fallback;
+}
+
+std::optional<std::string> or_null(const std::string& value, soci::indicator ind) {
+    if (ind != soci::i_ok) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+// The whole lookup of one domain as one statement (one round trip, one consistent
+// snapshot without an explicit transaction), prepared once per pooled session and
+// executed again for every lookup. Rows: kind 0 the domain with its provider and LDAP
+// server, 1 the provider's domains, 2 the mail servers, 3 the DAV servers, each kind in
+// the order DomainRecord promises. Where a kind has no value the columns repeat typed
+// ones of the CTE (never a bare NULL in the first two branches), so that PostgreSQL
+// resolves every UNION column to one type.
+class DomainQuery {
+  public:
+    DomainQuery(soci::session& sql, const std::string& domain_match, unsigned generation)
+        : generation_(generation),
+          statement_(
+              (sql.prepare << "WITH m AS (SELECT d.id AS id, d.name AS name, p.id AS pid, "
+                              "p.name AS pname, p.short_name AS pshort, d.ldapserver_id AS lref, "
+                              "l.id AS lid, l.port AS lport, l.name AS lname, l.search_base AS "
+                              "lbase, l.search_filter AS lfilter, l.attr_uid AS luid, l.attr_cn "
+                              "AS lcn, l.bind_user AS luser, l.bind_password AS lpw, l.use_ssl "
+                              "AS lssl FROM domain d JOIN provider p ON p.id = d.provider_id "
+                              "LEFT JOIN ldapserver l ON l.id = d.ldapserver_id WHERE " +
+                                  domain_match +
+                                  " ORDER BY CASE WHEN d.name = :exact THEN 0 ELSE 1 END, d.id "
+                                  "LIMIT 1) "
+                                  "SELECT 0, id, pid, lref, lid, lport, 0, 0, name, pname, "
+                                  "pshort, lname, lbase, lfilter, luid, lcn, luser, lpw, lssl, "
+                                  "lssl FROM m "
+                                  "UNION ALL SELECT 1, o.id, m.pid, m.lref, m.lid, m.lport, "
+                                  "o.id, 0, o.name, m.pname, m.pshort, m.lname, m.lbase, "
+                                  "m.lfilter, m.luid, m.lcn, m.luser, m.lpw, m.lssl, m.lssl "
+                                  "FROM m JOIN domain o ON o.provider_id = m.pid "
+                                  "UNION ALL SELECT 2, s.id, s.prio, s.port, m.lid, m.lport, "
+                                  "COALESCE(s.prio, 10), s.id, s.name, s.type, s.socket_type, "
+                                  "s.user_name, s.authentication, m.lfilter, m.luid, m.lcn, "
+                                  "m.luser, m.lpw, m.lssl, m.lssl "
+                                  "FROM m JOIN server_domain sd ON sd.domain_id = m.id "
+                                  "JOIN server s ON s.id = sd.server_id "
+                                  "UNION ALL SELECT 3, v.id, v.port, m.lref, m.lid, m.lport, "
+                                  "v.id, 0, v.url, v.type, v.user_name, m.lname, m.lbase, "
+                                  "m.lfilter, m.luid, m.lcn, m.luser, m.lpw, v.use_ssl, "
+                                  "v.domain_required "
+                                  "FROM m JOIN davserver_domain vd ON vd.domain_id = m.id "
+                                  "JOIN davserver v ON v.id = vd.davserver_id "
+                                  "ORDER BY 1, 7, 8",
+               soci::into(kind_), soci::into(id_), soci::into(n_[0], n_ind_[0]),
+               soci::into(n_[1], n_ind_[1]), soci::into(n_[2], n_ind_[2]),
+               soci::into(n_[3], n_ind_[3]), soci::into(sort_[0], sort_ind_[0]),
+               soci::into(sort_[1], sort_ind_[1]), soci::into(t_[0], t_ind_[0]),
+               soci::into(t_[1], t_ind_[1]), soci::into(t_[2], t_ind_[2]),
+               soci::into(t_[3], t_ind_[3]), soci::into(t_[4], t_ind_[4]),
+               soci::into(t_[5], t_ind_[5]), soci::into(t_[6], t_ind_[6]),
+               soci::into(t_[7], t_ind_[7]), soci::into(t_[8], t_ind_[8]),
+               soci::into(t_[9], t_ind_[9]), soci::into(t_[10], t_ind_[10]),
+               soci::into(t_[11], t_ind_[11]), soci::use(domain_, "d"),
+               soci::use(exact_, "exact"))) {}
+
+    unsigned generation() const { return generation_; }
+
+    std::optional<DomainRecord> run(const std::string& domain) {
+        domain_ = domain;
+        exact_ = domain;
+        std::optional<DomainRecord> record;
+        long ldap_ref = 0;
+        bool has_ldap_ref = false;
+        statement_.execute();
+        while (statement_.fetch()) {
+            if (kind_ == 0) {
+                record.emplace();
+                record->domain_id = id_;
+                record->domain = text(0, "");
+                record->provider.id = number(0, 0);
+                record->provider.name = text(1, "");
+                record->provider.short_name = text(2, "");
+                has_ldap_ref = n_ind_[1] == soci::i_ok;
+                ldap_ref = number(1, 0);
+                if (has_ldap_ref && n_ind_[2] == soci::i_ok) {
+                    LdapServerRow ldap;
+                    ldap.id = number(2, 0);
+                    ldap.port = static_cast<int>(number(3, 636));
+                    ldap.name = text(3, "");
+                    ldap.use_ssl = t_ind_[10] == soci::i_ok ? truthy(t_[10]) : ldap.port == 636;
+                    ldap.search_base = text(4, "");
+                    ldap.search_filter = text(5, "(mail={0})");
+                    ldap.attr_uid = text(6, "uid");
+                    ldap.attr_cn = optional_text(7);
+                    ldap.bind_user = optional_text(8);
+                    ldap.bind_password = optional_text(9);
+                    record->ldap = std::move(ldap);
+                }
+            } else if (!record) {
+                continue;  // cannot happen: kind 0 sorts first
+            } else if (kind_ == 1) {
+                record->provider_domains.push_back(text(0, ""));
+            } else if (kind_ == 2) {
+                MailServerRow row;
+                row.id = id_;
+                row.prio = static_cast<int>(number(0, 10));
+                row.port = static_cast<int>(number(1, 0));
+                row.name = text(0, "");
+                row.type = text(1, "");
+                row.socket_type = text(2, "STARTTLS");
+                row.user_name = text(3, "%EMAILADDRESS%");
+                row.authentication = text(4, "plain");
+                record->servers.push_back(std::move(row));
+            } else {
+                DavServerRow row;
+                row.id = id_;
+                row.port = static_cast<int>(number(0, 0));
+                row.url = text(0, "");
+                row.type = text(1, "");
+                row.user_name = optional_text(2);
+                // automx2's Python defaults: use_ssl False, domain_required True.
+                row.use_ssl = t_ind_[10] == soci::i_ok && truthy(t_[10]);
+                row.domain_required = t_ind_[11] != soci::i_ok || truthy(t_[11]);
+                record->dav_servers.push_back(std::move(row));
+            }
+        }
+        if (record && has_ldap_ref && !record->ldap) {
+            throw BadData("domain " + record->domain + " refers to LDAP server " +
+                          std::to_string(ldap_ref) + ", which does not exist");
+        }
+        return record;
+    }
+
+  private:
+    long number(int i, long fallback) const { return n_ind_[i] == soci::i_ok ? n_[i] : fallback; }
+    std::string text(int i, const char* fallback) const {
+        return t_ind_[i] == soci::i_ok ? t_[i] : std::string(fallback);
+    }
+    std::optional<std::string> optional_text(int i) const { return or_null(t_[i], t_ind_[i]); }
+
+    const unsigned generation_;
+    int kind_ = 0;
+    long id_ = 0;
+    long n_[4] = {};
+    soci::indicator n_ind_[4] = {};
+    long sort_[2] = {};
+    soci::indicator sort_ind_[2] = {};
+    std::string t_[12];
+    soci::indicator t_ind_[12] = {};
+    std::string domain_, exact_;
+    soci::statement statement_;
+};
+
 // Sessions opened lazily, leased to one caller at a time and reused across calls.
 class SessionPool {
   public:
@@ -220,6 +385,8 @@ class SessionPool {
         }
 
         soci::session& session() { return *pool_->slots_[slot_].session; }
+        // The lookup statement prepared on this session (empty until first made).
+        std::unique_ptr<DomainQuery>& lookup() { return pool_->slots_[slot_].lookup; }
         // The connection is broken: close it; the next lease of this slot reconnects.
         void drop() { pool_->drop(slot_); }
         // The session was opened by an earlier lease (it may have gone stale since).
@@ -263,6 +430,7 @@ class SessionPool {
   private:
     struct Slot {
         std::unique_ptr<soci::session> session;
+        std::unique_ptr<DomainQuery> lookup;  // after session: destroyed before it
         bool busy = false;
         bool dropped = false;
     };
@@ -299,6 +467,7 @@ class SessionPool {
         if (keep_forever_) {
             return;  // an in-memory database would be lost with its only session
         }
+        slots_[slot].lookup.reset();
         slots_[slot].session.reset();
         slots_[slot].dropped = true;
     }
@@ -310,29 +479,6 @@ class SessionPool {
     const std::chrono::milliseconds wait_;
     const Opener opener_;
 };
-
-bool truthy(const std::string& text) {
-    std::string value;
-    for (char c : text) {
-        value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return value == "1" || value == "t" || value == "true" || value == "y" || value == "yes" ||
-           value == "on";
-}
-
-// automx2 databases have no SQL default on these columns (SQLAlchemy applies Python
-// defaults), so NULL is possible and the defaults of SPEC §2 are applied here.
-template <typename T>
-T or_default(const T& value, soci::indicator ind, T fallback) {
-    return ind == soci::i_ok ? value : fallback;
-}
-
-std::optional<std::string> or_null(const std::string& value, soci::indicator ind) {
-    if (ind != soci::i_ok) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 class SqlStore final : public Store {
   public:
@@ -352,11 +498,25 @@ class SqlStore final : public Store {
     }
 
     std::optional<DomainRecord> find_domain(const std::string& domain) override {
-        return with_session("find_domain", domain, [&](soci::session& sql) {
-            SqlTransaction tx(sql, target_.dialect, TxMode::read);
-            auto record = read_domain(sql, domain);
-            tx.commit();
-            return record;
+        return with_lease("find_domain", domain, [&](SessionPool::Lease& lease) {
+            auto& query = lease.lookup();
+            std::string match;
+            unsigned generation = 0;
+            {
+                std::lock_guard lock(match_mutex_);
+                match = domain_match_;
+                generation = match_generation_;
+            }
+            if (!query || query->generation() != generation) {
+                query.reset();
+                query = std::make_unique<DomainQuery>(lease.session(), match, generation);
+            }
+            try {
+                return query->run(domain);
+            } catch (...) {
+                query.reset();  // a failed statement is never executed again
+                throw;
+            }
         });
     }
 
@@ -500,17 +660,23 @@ class SqlStore final : public Store {
     void remember_domain_match(soci::session& sql) {
         std::string condition = domain_match(sql, target_.dialect);
         std::lock_guard lock(match_mutex_);
-        domain_match_ = std::move(condition);
-    }
-
-    std::string current_domain_match() {
-        std::lock_guard lock(match_mutex_);
-        return domain_match_;
+        if (condition != domain_match_) {
+            domain_match_ = std::move(condition);
+            ++match_generation_;  // prepared lookups with the old condition are remade
+        }
     }
 
     template <typename F>
     auto with_session(std::string_view operation, std::string_view domain, F&& body)
         -> std::invoke_result_t<F&, soci::session&> {
+        return with_lease(operation, domain,
+                          [&](SessionPool::Lease& lease) { return body(lease.session()); });
+    }
+
+    // with_session() for a body that also uses the lease's prepared statements.
+    template <typename F>
+    auto with_lease(std::string_view operation, std::string_view domain, F&& body)
+        -> std::invoke_result_t<F&, SessionPool::Lease&> {
         // A database restart breaks every idle session, which only its next use notices:
         // a read on a reused session that turns out broken is tried once more on a new
         // connection (SPEC §11: about twice the timeout at most). Writes are not repeated.
@@ -518,7 +684,7 @@ class SqlStore final : public Store {
         for (int attempt = 0;; ++attempt) {
             auto lease = pool_.acquire(operation, domain);
             try {
-                return body(lease.session());
+                return body(lease);
             } catch (const soci::soci_error& e) {
                 const Failure failure = classify(e, lease.session());
                 const std::string message =
@@ -565,135 +731,6 @@ class SqlStore final : public Store {
             ids.push_back(id);
         }
         return ids;
-    }
-
-    std::optional<DomainRecord> read_domain(soci::session& sql, const std::string& domain) {
-        DomainRecord record;
-        std::string name, provider_name, provider_short;
-        soci::indicator provider_name_ind, provider_short_ind, ldap_id_ind;
-        long ldap_id = 0;
-        LdapServerRow ldap;
-        std::string ldap_name, use_ssl, search_base, search_filter, attr_uid, attr_cn, bind_user,
-            bind_password;
-        int ldap_port = 0;
-        soci::indicator ldap_row_ind, ldap_name_ind, ldap_port_ind, use_ssl_ind, search_base_ind,
-            search_filter_ind, attr_uid_ind, attr_cn_ind, bind_user_ind, bind_password_ind;
-        long ldap_row_id = 0;
-        const std::string exact = domain;
-        // Several rows match only when names differ in case; the exact one wins.
-        sql << "SELECT d.id, d.name, p.id, p.name, p.short_name, d.ldapserver_id, l.id, "
-               "l.name, l.port, l.use_ssl, l.search_base, l.search_filter, l.attr_uid, "
-               "l.attr_cn, l.bind_user, l.bind_password "
-               "FROM domain d JOIN provider p ON p.id = d.provider_id "
-               "LEFT JOIN ldapserver l ON l.id = d.ldapserver_id "
-               "WHERE " +
-                   current_domain_match() +
-                   " ORDER BY CASE WHEN d.name = :exact THEN 0 ELSE 1 END, d.id LIMIT 1",
-            soci::into(record.domain_id), soci::into(name), soci::into(record.provider.id),
-            soci::into(provider_name, provider_name_ind),
-            soci::into(provider_short, provider_short_ind), soci::into(ldap_id, ldap_id_ind),
-            soci::into(ldap_row_id, ldap_row_ind), soci::into(ldap_name, ldap_name_ind),
-            soci::into(ldap_port, ldap_port_ind), soci::into(use_ssl, use_ssl_ind),
-            soci::into(search_base, search_base_ind), soci::into(search_filter, search_filter_ind),
-            soci::into(attr_uid, attr_uid_ind), soci::into(attr_cn, attr_cn_ind),
-            soci::into(bind_user, bind_user_ind), soci::into(bind_password, bind_password_ind),
-            soci::use(domain, "d"), soci::use(exact, "exact");
-        if (!sql.got_data()) {
-            return std::nullopt;
-        }
-        record.domain = name;
-        record.provider.name = or_default(provider_name, provider_name_ind, std::string());
-        record.provider.short_name = or_default(provider_short, provider_short_ind, std::string());
-        if (ldap_id_ind == soci::i_ok) {
-            if (ldap_row_ind != soci::i_ok) {
-                throw BadData("domain " + name + " refers to LDAP server " +
-                              std::to_string(ldap_id) + ", which does not exist");
-            }
-            ldap.id = ldap_row_id;
-            ldap.name = or_default(ldap_name, ldap_name_ind, std::string());
-            ldap.port = or_default(ldap_port, ldap_port_ind, 636);
-            ldap.use_ssl = use_ssl_ind == soci::i_ok ? truthy(use_ssl) : ldap.port == 636;
-            ldap.search_base = or_default(search_base, search_base_ind, std::string());
-            ldap.search_filter =
-                or_default(search_filter, search_filter_ind, std::string("(mail={0})"));
-            ldap.attr_uid = or_default(attr_uid, attr_uid_ind, std::string("uid"));
-            ldap.attr_cn = or_null(attr_cn, attr_cn_ind);
-            ldap.bind_user = or_null(bind_user, bind_user_ind);
-            ldap.bind_password = or_null(bind_password, bind_password_ind);
-            record.ldap = std::move(ldap);
-        }
-
-        {
-            std::string other;
-            soci::statement st = (sql.prepare << "SELECT name FROM domain "
-                                                 "WHERE provider_id = :p ORDER BY id",
-                                  soci::into(other), soci::use(record.provider.id, "p"));
-            st.execute();
-            while (st.fetch()) {
-                record.provider_domains.push_back(other);
-            }
-        }
-        read_servers(sql, record);
-        read_dav_servers(sql, record);
-        return record;
-    }
-
-    static void read_servers(soci::session& sql, DomainRecord& record) {
-        long id = 0;
-        int prio = 0, port = 0;
-        std::string name, type, socket_type, user_name, authentication;
-        soci::indicator prio_ind, name_ind, port_ind, type_ind, socket_ind, user_ind, auth_ind;
-        soci::statement st =
-            (sql.prepare << "SELECT s.id, s.prio, s.name, s.port, s.type, s.socket_type, "
-                            "s.user_name, s.authentication "
-                            "FROM server s JOIN server_domain sd ON sd.server_id = s.id "
-                            "WHERE sd.domain_id = :d ORDER BY COALESCE(s.prio, 10), s.id",
-             soci::into(id), soci::into(prio, prio_ind), soci::into(name, name_ind),
-             soci::into(port, port_ind), soci::into(type, type_ind),
-             soci::into(socket_type, socket_ind), soci::into(user_name, user_ind),
-             soci::into(authentication, auth_ind), soci::use(record.domain_id, "d"));
-        st.execute();
-        while (st.fetch()) {
-            MailServerRow row;
-            row.id = id;
-            row.prio = or_default(prio, prio_ind, 10);
-            row.name = or_default(name, name_ind, std::string());
-            row.port = or_default(port, port_ind, 0);
-            row.type = or_default(type, type_ind, std::string());
-            row.socket_type = or_default(socket_type, socket_ind, std::string("STARTTLS"));
-            row.user_name = or_default(user_name, user_ind, std::string("%EMAILADDRESS%"));
-            row.authentication = or_default(authentication, auth_ind, std::string("plain"));
-            record.servers.push_back(std::move(row));
-        }
-    }
-
-    static void read_dav_servers(soci::session& sql, DomainRecord& record) {
-        long id = 0;
-        int port = 0;
-        std::string url, type, use_ssl, domain_required, user_name;
-        soci::indicator url_ind, port_ind, type_ind, ssl_ind, required_ind, user_ind;
-        soci::statement st =
-            (sql.prepare << "SELECT v.id, v.url, v.port, v.type, v.use_ssl, "
-                            "v.domain_required, v.user_name "
-                            "FROM davserver v JOIN davserver_domain vd ON vd.davserver_id = v.id "
-                            "WHERE vd.domain_id = :d ORDER BY v.id",
-             soci::into(id), soci::into(url, url_ind), soci::into(port, port_ind),
-             soci::into(type, type_ind), soci::into(use_ssl, ssl_ind),
-             soci::into(domain_required, required_ind), soci::into(user_name, user_ind),
-             soci::use(record.domain_id, "d"));
-        st.execute();
-        while (st.fetch()) {
-            DavServerRow row;
-            row.id = id;
-            row.url = or_default(url, url_ind, std::string());
-            row.port = or_default(port, port_ind, 0);
-            row.type = or_default(type, type_ind, std::string());
-            // automx2's Python defaults: use_ssl False, domain_required True.
-            row.use_ssl = ssl_ind == soci::i_ok && truthy(use_ssl);
-            row.domain_required = required_ind != soci::i_ok || truthy(domain_required);
-            row.user_name = or_null(user_name, user_ind);
-            record.dav_servers.push_back(std::move(row));
-        }
     }
 
     // Writes `seed` into an empty database, inside the caller's transaction.
@@ -824,6 +861,7 @@ class SqlStore final : public Store {
     std::atomic<bool> prepared_{false};
     std::mutex match_mutex_;
     std::string domain_match_ = "lower(d.name) = :d";
+    unsigned match_generation_ = 0;
     SessionPool pool_;
 };
 

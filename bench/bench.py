@@ -1,0 +1,498 @@
+#!/usr/bin/env python3
+"""The benchmark of issue 7 (run it through bench/run.sh, which builds the binary).
+
+nginx + automx2-fcgi (the stacks of test/integration/harness.py, i.e. the sample
+packaging/nginx/automx2.conf) against the same nginx serving byte-identical copies of
+the three responses as static files, driven by wrk at several concurrencies, service and
+static runs alternating, several rounds. Every figure that compares is a ratio measured
+side by side in the same rounds: the machine is shared and its speed varies.
+
+Sections: the main matrix (SQLite, sample data), sizing (threads × nginx keepalive),
+1,000,000 domains, PostgreSQL and an LDAP-backed domain. It is a benchmark, not a test:
+it never fails a build; it exits non-zero only when it could not measure at all.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "test", "integration"))
+
+import harness  # noqa: E402
+from common import autodiscover_body  # noqa: E402
+
+LUA = os.path.join(HERE, "wrk.lua")
+ADDRESS = "jane@example.com"
+PROTOCOLS = ("autoconfig", "autodiscover", "mobileconfig")
+STATIC_FILES = {"autoconfig": "autoconfig.xml", "autodiscover": "autodiscover.xml",
+                "mobileconfig": "mobileconfig.plist"}
+T0 = time.monotonic()
+
+
+def progress(text):
+    print(f"[{time.monotonic() - T0:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+
+def service_path(protocol, address=ADDRESS):
+    a = urllib.parse.quote(address, safe="")
+    if protocol == "autoconfig":
+        return f"/mail/config-v1.1.xml?emailaddress={a}"
+    if protocol == "mobileconfig":
+        return f"/mobileconfig/?emailaddress={a}&name=Jane%20Doe"
+    return "/autodiscover/autodiscover.xml"
+
+
+class BenchStack(harness.Stack):
+    """A harness stack whose nginx also serves `static_dir` on a second port (same
+    nginx, same worker), with the upstream's keepalive and the worker count chosen."""
+
+    def __init__(self, session, name, keepalive=None, workers="auto", **kw):
+        self.keepalive = keepalive  # None: as in the sample; 0: no keepalive line
+        self.workers = workers
+        self.static_port = None
+        super().__init__(session, name, **kw)
+        self.static_dir = os.path.join(self.dir, "static")
+        os.makedirs(self.static_dir)
+
+    def _write_nginx_conf(self):
+        ngx = super()._write_nginx_conf()
+        sample = os.path.join(ngx, "automx2.conf")
+        with open(sample) as f:
+            text = f.read()
+        if self.keepalive is not None:
+            line = f"keepalive {self.keepalive};" if self.keepalive else "# keepalive off"
+            text, n = re.subn(r"^(\s*)(# )?keepalive \d+;", lambda m: m.group(1) + line,
+                              text, flags=re.M)
+            if n != 1:
+                raise harness.HarnessError("sample: expected one '[# ]keepalive N;' line")
+        with open(sample, "w") as f:
+            f.write(text)
+        self.static_port = harness.free_port()
+        static = os.path.join(self.dir, "static")
+        conf_path = os.path.join(ngx, "nginx.conf")
+        with open(conf_path) as f:
+            conf = f.read()
+        conf = conf.replace("worker_processes 1;", f"worker_processes {self.workers};")
+        conf = re.sub(r"access_log [^;]+;", "access_log off;", conf)
+        conf = conf.replace("worker_connections 256;", "worker_connections 1024;")
+        # POST to a static file is 405 in nginx; error_page turns it into the file (GET).
+        server = (f"    server {{\n        listen 127.0.0.1:{self.static_port};\n"
+                  f"        root {static};\n"
+                  "        location / { error_page 405 =200 $uri; }\n"
+                  "        location = /mobileconfig.plist {\n"
+                  "            default_type application/x-apple-aspen-config;\n"
+                  "            add_header Content-Disposition "
+                  "'attachment; filename=\"example.com.mobileconfig\"';\n        }\n"
+                  "        types { application/xml xml; }\n    }\n")
+        conf = conf.rstrip()
+        assert conf.endswith("}")
+        conf = conf[:-1] + server + "}\n"
+        with open(conf_path, "w") as f:
+            f.write(conf)
+        return ngx
+
+    def fetch(self, protocol, address=ADDRESS):
+        if protocol == "autodiscover":
+            r = self.post(service_path(protocol), autodiscover_body(address), "text/xml")
+        else:
+            r = self.get(service_path(protocol, address))
+        if r.status != 200:
+            raise harness.HarnessError(f"[{self.name}] {protocol} {address}: {r!r}")
+        return r.body
+
+    def make_static(self):
+        """Static copies of this stack's three responses; checks nginx serves the same."""
+        for protocol in PROTOCOLS:
+            body = self.fetch(protocol)
+            with open(os.path.join(self.static_dir, STATIC_FILES[protocol]), "wb") as f:
+                f.write(body)
+            import http.client
+            c = http.client.HTTPConnection("127.0.0.1", self.static_port, timeout=10)
+            method = "POST" if protocol == "autodiscover" else "GET"
+            c.request(method, "/" + STATIC_FILES[protocol], body=b"x" if method == "POST" else None)
+            got = c.getresponse().read()
+            c.close()
+            if got != body:
+                raise harness.HarnessError(f"static {protocol}: bytes differ")
+
+    def url(self, protocol):
+        return f"http://127.0.0.1:{self.port}{service_path(protocol)}"
+
+    def static_url(self, protocol):
+        return f"http://127.0.0.1:{self.static_port}/{STATIC_FILES[protocol]}"
+
+    def start(self):
+        if self.threads is not None:
+            return super().start()
+        # threads=None: the binary's own default. harness.Stack.start always passes
+        # --threads, so it is taken out of the service's command line here.
+        original = harness.subprocess.Popen
+
+        def popen(argv, *a, **kw):
+            if "--threads" in argv:
+                i = argv.index("--threads")
+                argv = argv[:i] + argv[i + 2:]
+            return original(argv, *a, **kw)
+
+        harness.subprocess.Popen = popen
+        try:
+            return super().start()
+        finally:
+            harness.subprocess.Popen = original
+
+    def peak_rss_kib(self):
+        if self.service is None:
+            return None
+        try:
+            with open(f"/proc/{self.service.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+
+class Runner:
+    def __init__(self, args, workdir):
+        self.seconds = args.seconds
+        self.body_file = os.path.join(workdir, "autodiscover-request.xml")
+        with open(self.body_file, "w") as f:
+            f.write(autodiscover_body(ADDRESS))
+        self.bodies = {}
+
+    def wrk(self, url, conc, post_body=None):
+        env = dict(os.environ)
+        env["BENCH_BODY_FILE"] = post_body or ""
+        threads = 1 if conc == 1 else 2
+        cmd = ["wrk", "-t", str(threads), "-c", str(conc), "-d", f"{self.seconds}s",
+               "--timeout", "5s", "-s", LUA, url]
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                           timeout=self.seconds + 60)
+        m = re.search(r"BENCH requests=(\d+) us=(\d+) errors=(\d+) p50=(\d+) p99=(\d+)", p.stdout)
+        if not m:
+            raise RuntimeError(f"wrk failed: {p.stdout}\n{p.stderr}")
+        req, us, err, p50, p99 = map(int, m.groups())
+        return {"rps": req / (us / 1e6), "p50": p50 / 1000.0, "p99": p99 / 1000.0,
+                "errors": err, "requests": req}
+
+    def run(self, url, protocol, conc):
+        body = self.body_file if protocol == "autodiscover" else None
+        return self.wrk(url, conc, body)
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def ratio_rounds(a_runs, b_runs, key="rps"):
+    """Median over rounds of a/b, each round's pair measured back to back."""
+    return median([a[key] / b[key] for a, b in zip(a_runs, b_runs) if b[key] > 0])
+
+
+def alternate(runner, rounds, label, pairs):
+    """pairs: [(name, fn)], each fn() → one wrk result; run in turn, `rounds` times."""
+    results = {name: [] for name, _ in pairs}
+    for i in range(rounds):
+        for name, fn in pairs:
+            r = fn()
+            results[name].append(r)
+            progress(f"{label} round {i + 1}/{rounds} {name}: {r['rps']:.0f} req/s, "
+                     f"p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms"
+                     + (f", {r['errors']} errors" if r["errors"] else ""))
+    return results
+
+
+def machine():
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    load = os.getloadavg()
+    try:
+        rev = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True).stdout.strip()
+    except OSError:
+        rev = ""
+    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
+    return (f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores "
+            f"({os.sched_getaffinity(0).__len__()} usable), CPU {model}, "
+            f"{platform.system()} {platform.release()}, {nginx}, git {rev or '?'} "
+            f"(+ working tree), load average at start {load[0]:.2f}")
+
+
+def generate_domains(db_path, count):
+    """`count` domains, 4 per provider, each provider with an IMAP and an SMTP server
+    serving its domains, in one transaction (recursive CTEs)."""
+    con = sqlite3.connect(db_path, timeout=60)
+    try:
+        cur = con.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        base_p = cur.execute("SELECT COALESCE(MAX(id), 0) FROM provider").fetchone()[0] + 1
+        base_d = cur.execute("SELECT COALESCE(MAX(id), 0) FROM domain").fetchone()[0] + 1
+        base_s = cur.execute("SELECT COALESCE(MAX(id), 0) FROM server").fetchone()[0] + 1
+        providers = (count + 3) // 4
+        seq = "WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < ?) "
+        cur.execute(seq + "INSERT INTO provider (id, name, short_name) "
+                    "SELECT ? + x, 'Bench Provider ' || x, 'Bench' FROM c", (providers - 1, base_p))
+        cur.execute(seq + "INSERT INTO domain (id, name, provider_id) "
+                    "SELECT ? + x, 'd' || x || '.bench.test', ? + x / 4 FROM c",
+                    (count - 1, base_d, base_p))
+        cur.execute(seq + "INSERT INTO server (id, prio, name, port, type, socket_type, "
+                    "user_name, authentication) SELECT ? + x, 10, CASE x % 2 WHEN 0 THEN "
+                    "'imap' ELSE 'smtp' END || (x / 2) || '.bench.test', CASE x % 2 WHEN 0 "
+                    "THEN 993 ELSE 465 END, CASE x % 2 WHEN 0 THEN 'imap' ELSE 'smtp' END, "
+                    "'SSL', '%EMAILADDRESS%', 'plain' FROM c", (2 * providers - 1, base_s))
+        # Domain x belongs to provider x/4, whose servers are 2*(x/4) and 2*(x/4)+1.
+        cur.execute(seq + "INSERT INTO server_domain (server_id, domain_id) "
+                    "SELECT ? + 2 * (x / 2 / 4) + x % 2, ? + x / 2 FROM c",
+                    (2 * count - 1, base_s, base_d))
+        con.commit()
+    finally:
+        con.close()
+
+
+def fmt_ratio(x):
+    return f"{x:.2f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=3, help="length of one wrk run")
+    ap.add_argument("--concurrency", default="1,16,64")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="--threads of the main stack (default: the binary's own)")
+    ap.add_argument("--domains", type=int, default=1_000_000)
+    ap.add_argument("--skip", default="", help="comma list of: sizing,scale,postgresql,ldap")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--json", help="also write the raw results to this file")
+    args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    concs = [int(c) for c in args.concurrency.split(",")]
+
+    for tool in ("wrk", "nginx", "spawn-fcgi"):
+        if shutil.which(tool) is None:
+            sys.exit(f"bench: {tool} not found (bench/run.sh installs it)")
+    about = machine()
+    progress("machine: " + about)
+    session = harness.Session(args.binary)
+    runner = Runner(args, session.root)
+    raw = {"machine": about}
+    out = []
+    config = {"loglevel": "WARNING"}
+    main_threads = args.threads
+
+    def stack(name, threads=main_threads, owner=None, sample=True, **kw):
+        owner = owner or session
+        st = BenchStack(owner, name, config=config, threads=threads, **kw)
+        owner.stacks[name] = st
+        st.start()
+        if sample and st.get("/initdb/").status != 200:
+            raise harness.HarnessError(f"[{name}] GET /initdb/ failed")
+        return st
+
+    def stop(st):
+        st.stop()
+
+    try:
+        # The main stack: the sample's upstream as shipped, the binary's default threads.
+        progress("starting nginx + automx2-fcgi (SQLite, sample data)")
+        small = stack("small")
+        small.make_static()
+
+        # ---- main matrix --------------------------------------------------------------
+        out.append("### Service ÷ static nginx (SQLite, sample data)\n")
+        out.append("| protocol | c | service req/s | static req/s | ratio | service p50 / p99 ms "
+                   "| static p50 / p99 ms | p99 ratio |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        matrix = {}
+        for i in range(args.rounds):
+            for protocol in PROTOCOLS:
+                for c in concs:
+                    for kind, url in (("service", small.url(protocol)),
+                                      ("static", small.static_url(protocol))):
+                        r = runner.run(url, protocol, c)
+                        matrix.setdefault((protocol, c, kind), []).append(r)
+                        progress(f"round {i + 1}/{args.rounds} {protocol:12} c={c:<3} {kind:7}: "
+                                 f"{r['rps']:7.0f} req/s, p50 {r['p50']:6.2f} ms, "
+                                 f"p99 {r['p99']:7.2f} ms"
+                                 + (f", {r['errors']} errors" if r["errors"] else ""))
+        raw["main"] = {f"{p} c={c} {k}": v for (p, c, k), v in matrix.items()}
+        for protocol in PROTOCOLS:
+            for c in concs:
+                s, t = matrix[(protocol, c, "service")], matrix[(protocol, c, "static")]
+                errors = sum(r["errors"] for r in s)
+                out.append(
+                    f"| {protocol} | {c} | {median([r['rps'] for r in s]):.0f} | "
+                    f"{median([r['rps'] for r in t]):.0f} | **{fmt_ratio(ratio_rounds(s, t))}** | "
+                    f"{median([r['p50'] for r in s]):.2f} / {median([r['p99'] for r in s]):.2f} | "
+                    f"{median([r['p50'] for r in t]):.2f} / {median([r['p99'] for r in t]):.2f} | "
+                    f"{fmt_ratio(ratio_rounds(s, t, 'p99'))}"
+                    + (f" ({errors} errors)" if errors else "") + " |")
+        rss_small = small.peak_rss_kib()
+        out.append(f"\nPeak RSS (VmHWM) of the service, sample data: "
+                   f"{rss_small / 1024:.1f} MiB\n")
+
+        # ---- sizing: threads × keepalive ------------------------------------------------
+        if "sizing" not in skip:
+            out.append("### Sizing: service threads × nginx upstream keepalive "
+                       "(Autoconfig, c=64, worker_processes auto)\n")
+            out.append("| threads | keepalive | req/s | ÷ static | p99 ms | p99 ÷ static |")
+            out.append("|---|---|---|---|---|---|")
+            variants = [(16, 8), (16, 4), (16, 0), (32, 8), (64, 16)]
+            for threads, keepalive in variants:
+                name = f"t{threads}-k{keepalive}"
+                progress(f"sizing: starting {name}")
+                st = stack(name, threads=threads, keepalive=keepalive)
+                st.make_static()
+                res = alternate(runner, args.rounds, f"sizing {name}", [
+                    ("service", lambda: runner.run(st.url("autoconfig"), "autoconfig", 64)),
+                    ("static", lambda: runner.run(st.static_url("autoconfig"), "autoconfig", 64))])
+                s, t = res["service"], res["static"]
+                errors = sum(r["errors"] for r in s)
+                out.append(f"| {threads} | {keepalive or 'off'} | "
+                           f"{median([r['rps'] for r in s]):.0f} | "
+                           f"{fmt_ratio(ratio_rounds(s, t))} | "
+                           f"{median([r['p99'] for r in s]):.2f} | "
+                           f"{fmt_ratio(ratio_rounds(s, t, 'p99'))}"
+                           + (f" ({errors} errors)" if errors else "") + " |")
+                raw[f"sizing {name}"] = res
+                stop(st)
+            out.append("")
+
+        # ---- scale: 1,000,000 domains -----------------------------------------------------
+        if "scale" not in skip:
+            progress(f"scale: generating {args.domains} domains")
+            big = stack("big")
+            t = time.monotonic()
+            generate_domains(big.db_path, args.domains)
+            progress(f"scale: generated in {time.monotonic() - t:.1f}s "
+                     f"({os.path.getsize(big.db_path) / 2**20:.0f} MiB)")
+            # One generated domain answers too (the lookup really searches the big table).
+            probe = f"someone@d{args.domains // 2}.bench.test"
+            big.fetch("autoconfig", probe)
+            out.append(f"### {args.domains:,} domains ÷ sample database (c=64, same request)\n")
+            out.append("| protocol | 1M req/s | small req/s | ratio | 1M p99 ms | small p99 ms |")
+            out.append("|---|---|---|---|---|---|")
+            for protocol in PROTOCOLS:
+                res = alternate(runner, args.rounds, f"scale {protocol}", [
+                    ("big", lambda: runner.run(big.url(protocol), protocol, 64)),
+                    ("small", lambda: runner.run(small.url(protocol), protocol, 64))])
+                b, s = res["big"], res["small"]
+                out.append(f"| {protocol} | {median([r['rps'] for r in b]):.0f} | "
+                           f"{median([r['rps'] for r in s]):.0f} | "
+                           f"**{fmt_ratio(ratio_rounds(b, s))}** | "
+                           f"{median([r['p99'] for r in b]):.2f} | "
+                           f"{median([r['p99'] for r in s]):.2f} |")
+                raw[f"scale {protocol}"] = res
+            rss_big = big.peak_rss_kib()
+            out.append(f"\nPeak RSS (VmHWM) of the service with {args.domains:,} domains: "
+                       f"**{rss_big / 1024:.1f} MiB**\n")
+            stop(big)
+
+        # ---- LDAP-backed domain -----------------------------------------------------------
+        if "ldap" not in skip:
+            import slapd
+            progress("ldap: starting slapd")
+            directory = slapd.Slapd(os.path.join(session.root, "slapd")).start()
+            try:
+                lst = stack("ldap", sample=False)
+                seed = {"version": 2, "provider": "Directory Example",
+                        "domains": [{"name": "example.com", "ldapserver_id": 1},
+                                    {"name": "plain.example.com"}],
+                        "servers": [{"type": "imap", "name": "imap.example.com"},
+                                    {"type": "smtp", "name": "smtp.example.com", "port": 587}],
+                        "ldapservers": [{"id": 1, "name": "127.0.0.1", "port": directory.port,
+                                         "use_ssl": False,
+                                         "search_base": "ou=people," + slapd.SUFFIX,
+                                         "bind_user": slapd.BIND_DN,
+                                         "bind_password": slapd.BIND_PW}]}
+                r = lst.post("/initdb/", json.dumps(seed), "application/json")
+                if r.status != 200:
+                    raise harness.HarnessError(f"ldap seed: {r!r}")
+                ldap_body = lst.fetch("autoconfig")
+                if b"jdoe" not in ldap_body:
+                    raise harness.HarnessError("ldap: the uid did not reach the document")
+                plain = "jane@plain.example.com"
+                lst.fetch("autoconfig", plain)
+                plain_url = f"http://127.0.0.1:{lst.port}{service_path('autoconfig', plain)}"
+                out.append("### LDAP-backed domain ÷ plain domain (Autoconfig, c=64, "
+                           "same service; plain LDAP on loopback)\n")
+                res = alternate(runner, args.rounds, "ldap", [
+                    ("ldap", lambda: runner.run(lst.url("autoconfig"), "autoconfig", 64)),
+                    ("plain", lambda: runner.run(plain_url, "autoconfig", 64))])
+                a, p = res["ldap"], res["plain"]
+                out.append("| LDAP req/s | plain req/s | ratio | LDAP p99 ms | plain p99 ms |")
+                out.append("|---|---|---|---|---|")
+                out.append(f"| {median([r['rps'] for r in a]):.0f} | "
+                           f"{median([r['rps'] for r in p]):.0f} | "
+                           f"**{fmt_ratio(ratio_rounds(a, p))}** | "
+                           f"{median([r['p99'] for r in a]):.2f} | "
+                           f"{median([r['p99'] for r in p]):.2f} |\n")
+                raw["ldap"] = res
+                stop(lst)
+            finally:
+                directory.stop()
+
+        # ---- PostgreSQL -------------------------------------------------------------------
+        if "postgresql" not in skip:
+            progress("postgresql: starting a throwaway server")
+            pg_session = harness.Session(args.binary, dialect="postgresql")
+            try:
+                pst = stack("pg", owner=pg_session)
+                for protocol in PROTOCOLS:
+                    if pst.fetch(protocol) != small.fetch(protocol):
+                        raise harness.HarnessError(f"postgresql: {protocol} differs from SQLite")
+                out.append("### PostgreSQL ÷ SQLite (c=64, same sample data and request)\n")
+                out.append("| protocol | PostgreSQL req/s | SQLite req/s | ratio | "
+                           "PostgreSQL p99 ms |")
+                out.append("|---|---|---|---|---|")
+                for protocol in PROTOCOLS:
+                    res = alternate(runner, args.rounds, f"postgresql {protocol}", [
+                        ("postgresql", lambda: runner.run(pst.url(protocol), protocol, 64)),
+                        ("sqlite", lambda: runner.run(small.url(protocol), protocol, 64))])
+                    g, s = res["postgresql"], res["sqlite"]
+                    out.append(f"| {protocol} | {median([r['rps'] for r in g]):.0f} | "
+                               f"{median([r['rps'] for r in s]):.0f} | "
+                               f"**{fmt_ratio(ratio_rounds(g, s))}** | "
+                               f"{median([r['p99'] for r in g]):.2f} |")
+                    raw[f"postgresql {protocol}"] = res
+                out.append("")
+            finally:
+                pg_session.stop_all()
+                if not args.keep:
+                    shutil.rmtree(pg_session.root, ignore_errors=True)
+    finally:
+        session.stop_all()
+        if not args.keep:
+            shutil.rmtree(session.root, ignore_errors=True)
+
+    print(f"\n## automx2-fcgi benchmark\n\n{about}; wrk {args.rounds} rounds × {args.seconds} s "
+          "per figure, medians of the rounds, ratios per round then median.\n")
+    print("\n".join(out))
+    progress("done")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(raw, f, indent=1, default=str)
+
+
+if __name__ == "__main__":
+    main()
