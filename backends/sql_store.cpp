@@ -5,6 +5,8 @@
 // may be a bind_password.
 #include "backends/sql_store.h"
 
+#include "backends/socket_watchdog.h"
+
 #include <libpq-fe.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
@@ -619,6 +621,11 @@ class SqlStore final : public Store {
             switch (target_.dialect) {
                 case Dialect::sqlite:
                     sql->once << "PRAGMA foreign_keys = ON";
+                    // One page cache per worker session: 512 KiB each keeps the service
+                    // small (the kernel caches the file anyway).
+                    if (!target_.in_memory) {
+                        sql->once << "PRAGMA cache_size = -512";
+                    }
                     break;
                 case Dialect::mysql:
                     // Row locks are waited for on the server, not bounded by the socket
@@ -683,6 +690,10 @@ class SqlStore final : public Store {
         const bool idempotent = operation != "initialise" && operation != "purge";
         for (int attempt = 0;; ++attempt) {
             auto lease = pool_.acquire(operation, domain);
+            // libpq has no read timeout: a server that stopped answering (frozen, or
+            // gone without a FIN) would hold this worker until it came back.
+            SocketWatchdog::Guard watchdog(postgresql_socket(lease.session()),
+                                           watchdog_limit(idempotent));
             try {
                 return body(lease);
             } catch (const soci::soci_error& e) {
@@ -703,6 +714,21 @@ class SqlStore final : public Store {
                                          ": unexpected column type in the database");
             }
         }
+    }
+
+    int postgresql_socket(soci::session& sql) const {
+        if (target_.dialect != Dialect::postgresql) {
+            return -1;
+        }
+        auto* backend = static_cast<soci::postgresql_session_backend*>(sql.get_backend());
+        return backend != nullptr && backend->conn_ != nullptr ? PQsocket(backend->conn_) : -1;
+    }
+
+    // statement_timeout answers first while the server works; this is the backstop.
+    // Writes (a whole seed) get more room than one lookup.
+    std::chrono::milliseconds watchdog_limit(bool read) const {
+        const auto base = std::max(options_.timeout, std::chrono::milliseconds(1000));
+        return read ? base + std::chrono::milliseconds(1000) : 10 * base;
     }
 
     // Throws the exception for a failure that left the session usable.

@@ -5,6 +5,8 @@ running service, and many parallel requests without leaked connections. Runs wit
 
 import http.client
 import threading
+import os
+import signal
 import time
 import unittest
 import xml.etree.ElementTree as ET
@@ -166,6 +168,40 @@ class DialectOutageTest(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
         self.assertEqual(self.st.service.pid, pid, "the service was not restarted")
         self.assertIsNone(self.st.service.poll())
+
+
+    def test_frozen_server_503_bounded_then_200(self):
+        """A server that accepts but never answers (SIGSTOP) must not hold workers:
+        MariaDB's read_timeout and, for libpq (no read timeout), the socket watchdog."""
+        r, _ = self.timed_status()
+        self.assertEqual(r.status, 200, r)
+        pids = self.server.pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            timings = []
+            for _ in range(2):
+                r, elapsed = self.timed_status()
+                self.assertEqual(r.status, 503, r)
+                timings.append(elapsed)
+            print(f"\n  [{self.server.dialect}] 503 while frozen: "
+                  f"{', '.join(f'{t:.2f}s' for t in timings)}", flush=True)
+            # A stale session's read, then one fresh connection attempt, each bounded
+            # (MariaDB's client reads up to three times before giving up).
+            for elapsed in timings:
+                self.assertLess(elapsed, 8 * DB_TIMEOUT + 2)
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+        t0 = time.monotonic()
+        statuses = []
+        while time.monotonic() - t0 < 20:
+            r, _ = self.timed_status()
+            statuses.append(r.status)
+            if r.status == 200:
+                break
+            time.sleep(0.2)
+        self.assertEqual(statuses[-1], 200, statuses)
 
 
 @skip_unless_network_dialect

@@ -1,0 +1,87 @@
+#include "backends/socket_watchdog.h"
+
+#include <sys/socket.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/log.h"
+
+namespace automx2 {
+namespace {
+
+// One thread for the whole process, started on first use and parked on a condition
+// variable while nothing is watched.
+class Watcher {
+public:
+    static Watcher& instance() {
+        static Watcher* watcher = new Watcher;  // never destroyed: threads may outlive main
+        return *watcher;
+    }
+
+    long watch(int fd, SocketWatchdog::Clock::time_point deadline) {
+        std::lock_guard lock(mutex_);
+        const long id = ++next_id_;
+        entries_.emplace(id, Entry{fd, deadline});
+        cv_.notify_one();
+        return id;
+    }
+
+    void unwatch(long id) {
+        std::lock_guard lock(mutex_);
+        entries_.erase(id);
+    }
+
+private:
+    struct Entry {
+        int fd;
+        SocketWatchdog::Clock::time_point deadline;
+    };
+
+    Watcher() { std::thread([this] { run(); }).detach(); }
+
+    void run() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            if (entries_.empty()) {
+                cv_.wait(lock);
+                continue;
+            }
+            auto earliest = entries_.begin();
+            for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+                if (it->second.deadline < earliest->second.deadline) earliest = it;
+            }
+            if (SocketWatchdog::Clock::now() < earliest->second.deadline) {
+                cv_.wait_until(lock, earliest->second.deadline);
+                continue;
+            }
+            // The guard's owner still holds the connection, so the fd is still its own.
+            ::shutdown(earliest->second.fd, SHUT_RDWR);
+            log::warning("database: no answer within the timeout; connection shut down");
+            entries_.erase(earliest);
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::map<long, Entry> entries_;
+    long next_id_ = 0;
+};
+
+}  // namespace
+
+SocketWatchdog::Guard::Guard(int fd, std::chrono::milliseconds limit) {
+    if (fd >= 0) {
+        id_ = Watcher::instance().watch(fd, Clock::now() + limit);
+    }
+}
+
+SocketWatchdog::Guard::~Guard() {
+    if (id_ != 0) {
+        Watcher::instance().unwatch(id_);
+    }
+}
+
+}  // namespace automx2

@@ -1,0 +1,27 @@
+// Bounds a blocking call on a connection whose client library has no read timeout of
+// its own (libpq): when the deadline passes, the watchdog shuts the socket down, the
+// blocked read fails at once and the caller sees a broken connection.
+#pragma once
+
+#include <chrono>
+
+namespace automx2 {
+
+class SocketWatchdog {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Watches `fd` from construction to destruction; fd < 0 watches nothing.
+    class Guard {
+    public:
+        Guard(int fd, std::chrono::milliseconds limit);
+        ~Guard();
+        Guard(const Guard&) = delete;
+        Guard& operator=(const Guard&) = delete;
+
+    private:
+        long id_ = 0;
+    };
+};
+
+}  // namespace automx2
