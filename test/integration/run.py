@@ -24,6 +24,24 @@ def _terminate(signum, _frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+class CountingResult(unittest.TextTestResult):
+    """Remembers which tests succeeded and which had a failing part."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.passed_ids = set()
+        self.failed_ids = set()
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.passed_ids.add(test.id())
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self.failed_ids.add(test.id())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--binary", required=True, help="the automx2-fcgi executable")
@@ -56,7 +74,8 @@ def main():
         suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
         if args.web == "apache":
             apache.apply_skips(suite)
-        runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1)
+        runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1,
+                                         resultclass=CountingResult)
         result = runner.run(suite)
     except KeyboardInterrupt:
         interrupted = True
@@ -66,8 +85,10 @@ def main():
             session.stop_all()
         finally:
             if result is not None:
+                # Per test, not per subtest or per skipped class: a test passes when it
+                # ran to the end with no failing subtest.
                 failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-                passed = result.testsRun - failed - len(result.skipped)
+                passed = len(result.passed_ids - result.failed_ids)
                 if result.skipped:
                     print(f"{len(result.skipped)} skipped")
             # A service that crashes, hangs on SIGTERM or trips a sanitizer fails the run.
