@@ -225,7 +225,22 @@ access to * by dn.exact="{BIND_DN}" read by * none
 
     def pause(self):
         """SIGSTOP: the kernel still accepts connections, but nothing is ever answered."""
-        self.process.send_signal(signal.SIGSTOP)
+        os.kill(self.process.pid, signal.SIGSTOP)
+        # kill() returns before every thread has stopped: wait until all have.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not self._all_threads_stopped():
+            time.sleep(0.01)
+
+    def _all_threads_stopped(self):
+        task_dir = f"/proc/{self.process.pid}/task"
+        try:
+            states = []
+            for tid in os.listdir(task_dir):
+                with open(f"{task_dir}/{tid}/stat") as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
+        except OSError:
+            return False
+        return bool(states) and all(state in ("T", "t") for state in states)
 
     def resume(self):
         self.process.send_signal(signal.SIGCONT)
