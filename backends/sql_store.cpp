@@ -894,6 +894,14 @@ class SqlStore final : public Store {
 }  // namespace
 
 std::unique_ptr<Store> open_sql_store(const DbTarget& target, const SqlStoreOptions& options) {
+    if (target.dialect == Dialect::sqlite) {
+        // SQLite's allocation statistics take a process-wide mutex on every malloc and
+        // free; nothing reads them. Only possible before the library initialises (the
+        // first connection): later calls fail with SQLITE_MISUSE, which changes nothing.
+        // (SOCI's header includes sqlite3.h inside namespace sqlite_api.)
+        static const int memstatus_off = sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        static_cast<void>(memstatus_off);
+    }
     auto store = std::make_unique<SqlStore>(target, options);
     try {
         store->start();
