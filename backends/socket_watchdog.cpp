@@ -15,7 +15,7 @@ namespace {
 // One thread for the whole process, started on first use and parked on a condition
 // variable while nothing is watched.
 class Watcher {
-public:
+  public:
     static Watcher& instance() {
         static Watcher* watcher = new Watcher;  // never destroyed: threads may outlive main
         return *watcher;
@@ -34,13 +34,15 @@ public:
         entries_.erase(id);
     }
 
-private:
+  private:
     struct Entry {
         int fd;
         SocketWatchdog::Clock::time_point deadline;
     };
 
-    Watcher() { std::thread([this] { run(); }).detach(); }
+    Watcher() {
+        std::thread([this] { run(); }).detach();
+    }
 
     void run() {
         std::unique_lock lock(mutex_);
@@ -51,7 +53,8 @@ private:
             }
             auto earliest = entries_.begin();
             for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-                if (it->second.deadline < earliest->second.deadline) earliest = it;
+                if (it->second.deadline < earliest->second.deadline)
+                    earliest = it;
             }
             if (SocketWatchdog::Clock::now() < earliest->second.deadline) {
                 cv_.wait_until(lock, earliest->second.deadline);

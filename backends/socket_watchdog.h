@@ -8,18 +8,18 @@
 namespace automx2 {
 
 class SocketWatchdog {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     // Watches `fd` from construction to destruction; fd < 0 watches nothing.
     class Guard {
-    public:
+      public:
         Guard(int fd, std::chrono::milliseconds limit);
         ~Guard();
         Guard(const Guard&) = delete;
         Guard& operator=(const Guard&) = delete;
 
-    private:
+      private:
         long id_ = 0;
     };
 };

@@ -5,8 +5,6 @@
 // may be a bind_password.
 #include "backends/sql_store.h"
 
-#include "backends/socket_watchdog.h"
-
 #include <libpq-fe.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
@@ -27,6 +25,7 @@
 #include <vector>
 
 #include "backends/schema.h"
+#include "backends/socket_watchdog.h"
 #include "backends/sql_transaction.h"
 #include "core/errors.h"
 #include "core/log.h"

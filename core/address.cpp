@@ -17,8 +17,12 @@ constexpr std::size_t max_address = 254;
 constexpr std::size_t max_domain = 253;
 constexpr std::size_t max_label = 63;
 
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_control(unsigned char c) {
+    return c < 0x20 || c == 0x7f;
+}
+bool is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string ascii_lower(std::string_view text) {
     std::string out(text);
@@ -78,8 +82,7 @@ std::optional<std::string> normalise_domain(std::string_view name) {
     if (name.back() == '.') {  // the root label of a fully qualified name
         name.remove_suffix(1);
     }
-    bool ascii = std::all_of(name.begin(), name.end(),
-                             [](unsigned char c) { return c < 0x80; });
+    bool ascii = std::all_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x80; });
     std::string result;
     if (ascii) {
         result = ascii_lower(name);
@@ -87,8 +90,7 @@ std::optional<std::string> normalise_domain(std::string_view name) {
         std::string input(name);
         uint8_t* raw = nullptr;
         int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()), &raw,
-                                IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL |
-                                    IDN2_USE_STD3_ASCII_RULES);
+                                IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL | IDN2_USE_STD3_ASCII_RULES);
         std::unique_ptr<uint8_t, IdnFree> owned(raw);
         if (rc != IDN2_OK || !owned) {
             return std::nullopt;

@@ -1,7 +1,5 @@
 #include "core/config.h"
 
-#include "core/address.h"
-
 #include <ini.h>
 #include <sys/stat.h>
 
@@ -16,6 +14,7 @@
 #include <set>
 #include <system_error>
 
+#include "core/address.h"
 #include "core/errors.h"
 
 namespace automx2 {
@@ -27,11 +26,21 @@ constexpr std::string_view section_name = "automx2";
 // configparser's MAX_INTERPOLATION_DEPTH.
 constexpr int max_interpolation_depth = 10;
 
-constexpr std::string_view known_keys[] = {
-    "loglevel",         "db_echo",          "db_uri",          "proxy_count",
-    "initdb_allowed_from", "max_body_size", "db_timeout",      "ldap_timeout",
-    "ldap_network_timeout", "ldap_ca_file", "ldap_tls_verify", "sign_certificate",
-    "sign_key",         "sign_chain",       "service_host"};
+constexpr std::string_view known_keys[] = {"loglevel",
+                                           "db_echo",
+                                           "db_uri",
+                                           "proxy_count",
+                                           "initdb_allowed_from",
+                                           "max_body_size",
+                                           "db_timeout",
+                                           "ldap_timeout",
+                                           "ldap_network_timeout",
+                                           "ldap_ca_file",
+                                           "ldap_tls_verify",
+                                           "sign_certificate",
+                                           "sign_key",
+                                           "sign_chain",
+                                           "service_host"};
 
 std::string join_known_keys() {
     std::string out;

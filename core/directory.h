@@ -16,7 +16,7 @@ struct DirectoryEntry {
 };
 
 class Directory {
-public:
+  public:
     virtual ~Directory() = default;
     virtual std::optional<DirectoryEntry> find(const LdapServerRow& server,
                                                const std::string& address) = 0;

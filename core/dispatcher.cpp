@@ -43,10 +43,13 @@ bool method_allowed(Route route, std::string_view method) {
     std::size_t start = 0;
     while (start < allow.size()) {
         std::size_t end = allow.find(',', start);
-        if (end == std::string_view::npos) end = allow.size();
+        if (end == std::string_view::npos)
+            end = allow.size();
         std::string_view item = allow.substr(start, end - start);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        if (item == method) return true;
+        while (!item.empty() && item.front() == ' ')
+            item.remove_prefix(1);
+        if (item == method)
+            return true;
         start = end + 1;
     }
     return false;
@@ -81,11 +84,15 @@ std::string_view allowed_methods(Route route) {
         case Route::index:
         case Route::autoconfig:
         case Route::autodiscover_json:
-        case Route::mobileconfig: return "GET, HEAD, OPTIONS";
-        case Route::autodiscover: return "POST, OPTIONS";
+        case Route::mobileconfig:
+            return "GET, HEAD, OPTIONS";
+        case Route::autodiscover:
+            return "POST, OPTIONS";
         // No HEAD: a HEAD would run GET's initialisation.
-        case Route::initdb: return "GET, POST, DELETE, OPTIONS";
-        case Route::not_found: return "";
+        case Route::initdb:
+            return "GET, POST, DELETE, OPTIONS";
+        case Route::not_found:
+            return "";
     }
     return "";
 }
@@ -137,13 +144,20 @@ Response Dispatcher::handle(const Request& request) const noexcept {
 
 Response Dispatcher::route(const Request& request, Route route) const {
     switch (route) {
-        case Route::index: return handle_index(request, services_);
-        case Route::autoconfig: return handle_autoconfig(request, services_);
-        case Route::autodiscover: return handle_autodiscover(request, services_);
-        case Route::autodiscover_json: return handle_autodiscover_json(request, services_);
-        case Route::mobileconfig: return handle_mobileconfig(request, services_);
-        case Route::initdb: return handle_initdb(request, services_);
-        case Route::not_found: break;
+        case Route::index:
+            return handle_index(request, services_);
+        case Route::autoconfig:
+            return handle_autoconfig(request, services_);
+        case Route::autodiscover:
+            return handle_autodiscover(request, services_);
+        case Route::autodiscover_json:
+            return handle_autodiscover_json(request, services_);
+        case Route::mobileconfig:
+            return handle_mobileconfig(request, services_);
+        case Route::initdb:
+            return handle_initdb(request, services_);
+        case Route::not_found:
+            break;
     }
     return error_response(404, "Not found");
 }

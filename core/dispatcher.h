@@ -39,11 +39,11 @@ struct Services {
 };
 
 class Dispatcher {
-public:
+  public:
     explicit Dispatcher(Services services) : services_(services) {}
     Response handle(const Request& request) const noexcept;
 
-private:
+  private:
     Response route(const Request& request, Route route) const;
     Services services_;
 };

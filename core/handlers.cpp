@@ -1,7 +1,6 @@
 #include "core/handlers.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "core/builders/autoconfig.h"
@@ -20,11 +19,20 @@ std::string html_escape(std::string_view text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out.push_back(c);
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out.push_back(c);
         }
     }
     return out;
@@ -37,10 +45,9 @@ Response message_page(std::string_view message) {
 }
 
 bool contains_ci(std::string_view haystack, std::string_view needle) {
-    auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                          [](unsigned char a, unsigned char b) {
-                              return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b;
-                          });
+    auto it = std::search(
+        haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+        [](unsigned char a, unsigned char b) { return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b; });
     return it != haystack.end();
 }
 
@@ -85,8 +92,9 @@ Response json_response(int status, const nlohmann::ordered_json& body) {
 }
 
 bool initdb_permitted(const Request& request, const Config& config) {
-    return std::any_of(config.initdb_allowed_from.begin(), config.initdb_allowed_from.end(),
-                       [&](const Network& network) { return network.contains(request.remote_addr); });
+    return std::any_of(
+        config.initdb_allowed_from.begin(), config.initdb_allowed_from.end(),
+        [&](const Network& network) { return network.contains(request.remote_addr); });
 }
 
 }  // namespace
@@ -151,9 +159,9 @@ Response handle_autodiscover_json(const Request& request, const Services& servic
         return json_response(400, {{"ErrorCode", "InvalidRequest"},
                                    {"ErrorMessage", "The request has no usable Host header."}});
     }
-    return json_response(
-        200, {{"Protocol", "AutodiscoverV1"},
-              {"Url", "https://" + request.host + "/autodiscover/autodiscover.xml"}});
+    return json_response(200,
+                         {{"Protocol", "AutodiscoverV1"},
+                          {"Url", "https://" + request.host + "/autodiscover/autodiscover.xml"}});
 }
 
 Response handle_mobileconfig(const Request& request, const Services& services) {
@@ -178,8 +186,8 @@ Response handle_mobileconfig(const Request& request, const Services& services) {
         profile = services.signer->sign(profile);
     }
     Response response = Response::xml(std::move(profile), "application/x-apple-aspen-config");
-    response.headers.emplace_back(
-        "Content-Disposition", "attachment; filename=\"" + settings->domain + ".mobileconfig\"");
+    response.headers.emplace_back("Content-Disposition",
+                                  "attachment; filename=\"" + settings->domain + ".mobileconfig\"");
     return response;
 }
 

@@ -17,10 +17,10 @@ struct Request {
     std::string query_string;  // raw
     // Decoded query parameters, in order; a name may repeat (first one wins in param()).
     std::vector<std::pair<std::string, std::string>> query;
-    std::string content_type;   // CONTENT_TYPE
-    std::string host;           // HTTP_HOST (after proxy_count, X-Forwarded-Host)
+    std::string content_type;     // CONTENT_TYPE
+    std::string host;             // HTTP_HOST (after proxy_count, X-Forwarded-Host)
     std::string scheme = "http";  // HTTPS / X-Forwarded-Proto
-    std::string remote_addr;    // the client's address after proxy_count
+    std::string remote_addr;      // the client's address after proxy_count
     std::string body;
     // Set by the FastCGI layer when the declared body exceeds the limit: the body was
     // not read and the dispatcher answers 413.

@@ -18,9 +18,17 @@ bool enabled(Level level);
 // interleave. Never pass secrets: callers log what failed, not the credentials used.
 void write(Level level, std::string_view message);
 
-inline void debug(std::string_view m) { write(Level::debug, m); }
-inline void info(std::string_view m) { write(Level::info, m); }
-inline void warning(std::string_view m) { write(Level::warning, m); }
-inline void error(std::string_view m) { write(Level::error, m); }
+inline void debug(std::string_view m) {
+    write(Level::debug, m);
+}
+inline void info(std::string_view m) {
+    write(Level::info, m);
+}
+inline void warning(std::string_view m) {
+    write(Level::warning, m);
+}
+inline void error(std::string_view m) {
+    write(Level::error, m);
+}
 
 }  // namespace automx2::log

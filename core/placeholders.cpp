@@ -8,8 +8,8 @@ namespace {
 // RFC 3986 unreserved characters, plus '@' which is valid in a path segment and is what
 // a DAV url like /dav/%EMAILADDRESS%/ expects to keep readable.
 bool keep_in_url(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~' || c == '@';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~' || c == '@';
 }
 
 std::string percent_encode(std::string_view text) {

@@ -12,7 +12,7 @@
 namespace automx2 {
 
 class Resolver {
-public:
+  public:
     // `directory` may be null: a domain with an LDAP server is then resolved as if it
     // had none, with a warning.
     Resolver(Store& store, Directory* directory) : store_(store), directory_(directory) {}
@@ -24,7 +24,7 @@ public:
     // Without an address (SPEC §12 "No address"): no directory lookup.
     std::optional<DomainSettings> resolve_domain(const std::string& domain);
 
-private:
+  private:
     Store& store_;
     Directory* directory_;
 };

@@ -10,7 +10,7 @@
 namespace automx2 {
 
 struct SeedDomain {
-    std::string name;                  // lower-case A-label
+    std::string name;                   // lower-case A-label
     std::optional<long> ldapserver_id;  // a server of this seed or one already stored
 };
 

@@ -32,7 +32,7 @@ struct MailServer {
     std::string socket_type;  // database value (SSL, STARTTLS, plain, …)
     std::string user_name;    // LDAP uid when found, else the row's user_name
     Authentication authentication = Authentication::cleartext;
-    bool encrypted() const;   // socket_type SSL or STARTTLS (case-insensitive)
+    bool encrypted() const;  // socket_type SSL or STARTTLS (case-insensitive)
 };
 
 struct DavServer {
@@ -49,9 +49,9 @@ struct DomainSettings {
     long provider_id = 0;
     std::string provider_name;
     std::string provider_short_name;
-    std::string domain;                      // the looked-up domain (A-label, lower case)
+    std::string domain;  // the looked-up domain (A-label, lower case)
     std::vector<std::string> provider_domains;
-    std::vector<MailServer> servers;         // by prio, then id
+    std::vector<MailServer> servers;  // by prio, then id
     std::vector<DavServer> dav_servers;
     std::optional<std::string> display_name;  // LDAP cn
 };

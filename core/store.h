@@ -25,7 +25,7 @@ struct StoreStats {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // `domain` is already lower-case A-label; matching is case-insensitive.

@@ -29,8 +29,8 @@ std::optional<CodePoint> decode(std::string_view text, std::size_t at) {
         }
         point.value = (point.value << 6) | (next & 0x3f);
     }
-    const bool overlong = (point.length == 3 && point.value < 0x800) ||
-                          (point.length == 4 && point.value < 0x10000);
+    const bool overlong =
+        (point.length == 3 && point.value < 0x800) || (point.length == 4 && point.value < 0x10000);
     const bool surrogate = point.value >= 0xd800 && point.value <= 0xdfff;
     if (overlong || surrogate || point.value > 0x10ffff) {
         return std::nullopt;

@@ -1,7 +1,5 @@
 #include "fcgi/check_config.h"
 
-#include "core/builders/signing.h"
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 
 #include "backends/schema.h"
 #include "backends/sql_store.h"
+#include "core/builders/signing.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/log.h"

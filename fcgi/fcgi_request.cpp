@@ -17,18 +17,25 @@ std::string header_safe(std::string_view value) {
     std::string out;
     out.reserve(value.size());
     for (char c : value) {
-        if (c != '\r' && c != '\n' && c != '\0') out.push_back(c);
+        if (c != '\r' && c != '\n' && c != '\0')
+            out.push_back(c);
     }
     return out;
 }
 
 }  // namespace
 
-FcgiConnection::FcgiConnection(int listen_fd) { FCGX_InitRequest(&request_, listen_fd, 0); }
+FcgiConnection::FcgiConnection(int listen_fd) {
+    FCGX_InitRequest(&request_, listen_fd, 0);
+}
 
-FcgiConnection::~FcgiConnection() { FCGX_Free(&request_, 1); }
+FcgiConnection::~FcgiConnection() {
+    FCGX_Free(&request_, 1);
+}
 
-bool FcgiConnection::accept() { return FCGX_Accept_r(&request_) >= 0; }
+bool FcgiConnection::accept() {
+    return FCGX_Accept_r(&request_) >= 0;
+}
 
 void FcgiConnection::finish(bool close) {
     if (close) {
@@ -38,14 +45,16 @@ void FcgiConnection::finish(bool close) {
 }
 
 Request FcgiConnection::read_request(const Config& config) {
-    Request request = make_request([this](const char* name) { return env(request_, name); }, config);
+    Request request =
+        make_request([this](const char* name) { return env(request_, name); }, config);
     char buffer[16384];
     // Past the limit nothing is kept, but the rest is drained so that the kept-open
     // connection stays in step.
     bool keep = !request.body_too_large;
     for (;;) {
         int got = FCGX_GetStr(buffer, sizeof buffer, request_.in);
-        if (got <= 0) break;
+        if (got <= 0)
+            break;
         if (keep) {
             keep = append_body(request, std::string_view(buffer, static_cast<std::size_t>(got)),
                                config.max_body_size);
@@ -57,7 +66,8 @@ Request FcgiConnection::read_request(const Config& config) {
 void FcgiConnection::write_response(const Response& response, bool head_only) {
     std::string head;
     head.reserve(256);
-    head += "Status: " + std::to_string(response.status) + " " + status_reason(response.status) + "\r\n";
+    head += "Status: " + std::to_string(response.status) + " " + status_reason(response.status) +
+            "\r\n";
     if (!response.content_type.empty()) {
         head += "Content-Type: " + header_safe(response.content_type) + "\r\n";
     }

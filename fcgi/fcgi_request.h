@@ -12,7 +12,7 @@ namespace automx2 {
 // Owns an FCGX_Request bound to a listening socket; one per worker thread, reused for
 // every request that thread accepts.
 class FcgiConnection {
-public:
+  public:
     explicit FcgiConnection(int listen_fd);
     ~FcgiConnection();
     FcgiConnection(const FcgiConnection&) = delete;
@@ -28,7 +28,7 @@ public:
     Request read_request(const Config& config);
     void write_response(const Response& response, bool head_only);
 
-private:
+  private:
     FCGX_Request request_{};
 };
 

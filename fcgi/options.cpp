@@ -49,8 +49,8 @@ Options parse_options(int argc, char** argv) {
             value = argv[++i];
         };
         auto is = [&](std::string_view name) {
-            return arg == name || (arg.starts_with(name) && arg.size() > name.size() &&
-                                   arg[name.size()] == '=');
+            return arg == name ||
+                   (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=');
         };
         if (arg == "--help" || arg == "-h") {
             options.show_help = true;

@@ -68,7 +68,8 @@ Server::Server(int listen_fd, const Config& config, const Dispatcher& dispatcher
 
 Server::~Server() {
     for (auto& worker : workers_) {
-        if (worker.joinable()) worker.detach();
+        if (worker.joinable())
+            worker.detach();
     }
 }
 
@@ -107,7 +108,8 @@ bool Server::stop(std::chrono::milliseconds grace) {
         if (in_flight_.load() == 0) {
             // A request read just before stopping may not be counted yet: look twice.
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            if (in_flight_.load() == 0) return true;
+            if (in_flight_.load() == 0)
+                return true;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

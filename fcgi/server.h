@@ -21,7 +21,7 @@ namespace automx2 {
 int open_listen_socket(const std::string& socket);
 
 class Server {
-public:
+  public:
     Server(int listen_fd, const Config& config, const Dispatcher& dispatcher);
     ~Server();
     Server(const Server&) = delete;
@@ -34,7 +34,7 @@ public:
     // Returns true when none was left unfinished.
     bool stop(std::chrono::milliseconds grace);
 
-private:
+  private:
     void work();
 
     int listen_fd_;

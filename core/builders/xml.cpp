@@ -1,7 +1,5 @@
 #include "core/builders/xml.h"
 
-#include "core/utf8.h"
-
 #include <algorithm>
 #include <climits>
 #include <map>
@@ -9,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/templates.h"
+#include "core/utf8.h"
 
 namespace automx2::xml {
 

@@ -1,7 +1,6 @@
 // The dispatcher and handlers, without sockets, over an in-memory fake store.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "core/dispatcher.h"
@@ -12,7 +11,7 @@ using namespace automx2;
 namespace {
 
 class FakeStore : public Store {
-public:
+  public:
     std::map<std::string, DomainRecord> domains;
     bool unavailable = false;
     bool tables = true;
@@ -22,15 +21,18 @@ public:
 
     std::optional<DomainRecord> find_domain(const std::string& domain) override {
         asked.push_back(domain);
-        if (unavailable) throw BackendUnavailable("database down (SELECT secret FROM x)");
+        if (unavailable)
+            throw BackendUnavailable("database down (SELECT secret FROM x)");
         auto found = domains.find(domain);
-        if (found == domains.end()) return std::nullopt;
+        if (found == domains.end())
+            return std::nullopt;
         return found->second;
     }
     void ensure_schema() override { tables = true; }
     bool has_tables() override { return tables; }
     InitOutcome initialise(const Seed&) override {
-        if (populated) return InitOutcome::already_populated;
+        if (populated)
+            return InitOutcome::already_populated;
         populated = true;
         return InitOutcome::prepared;
     }
@@ -71,7 +73,8 @@ struct Fixture {
 
 std::optional<std::string> header(const Response& r, std::string_view name) {
     for (const auto& [k, v] : r.headers) {
-        if (k == name) return v;
+        if (k == name)
+            return v;
     }
     return std::nullopt;
 }
@@ -206,7 +209,8 @@ TEST_CASE("the index page hints at /initdb/ when there are no tables", "[dispatc
     Fixture f;
     Response page = f.get("/");
     CHECK(page.status == 200);
-    CHECK(page.body.find("/mail/config-v1.1.xml?emailaddress=abc@example.com") != std::string::npos);
+    CHECK(page.body.find("/mail/config-v1.1.xml?emailaddress=abc@example.com") !=
+          std::string::npos);
     f.store.tables = false;
     CHECK(f.get("/").body.find("/initdb/") != std::string::npos);
 }

@@ -2,8 +2,8 @@
 
 #include "core/dispatcher.h"
 
-using automx2::Route;
 using automx2::match_route;
+using automx2::Route;
 
 TEST_CASE("every route of SPEC §6 is matched", "[routes]") {
     CHECK(match_route("/") == Route::index);

@@ -263,7 +263,8 @@ TEST_CASE("seed errors name the problem and the JSON path", "[seed]") {
         for (int i = 0; i < 1001; ++i) {
             // Appended piece by piece: GCC 12 -O3 warns falsely (-Wrestrict) on the
             // equivalent operator+ chain.
-            if (i > 0) many += ',';
+            if (i > 0)
+                many += ',';
             many += R"({"name": "d)";
             many += std::to_string(i);
             many += R"(.example"})";

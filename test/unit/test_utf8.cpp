@@ -14,12 +14,12 @@ TEST_CASE("valid UTF-8 sequences decode to their code points", "[utf8]") {
 }
 
 TEST_CASE("invalid UTF-8 sequences are refused", "[utf8]") {
-    CHECK_FALSE(decode("\x80", 0));                  // stray continuation byte
-    CHECK_FALSE(decode("\xc0\xaf", 0));              // overlong '/'
-    CHECK_FALSE(decode("\xe0\x80\xaf", 0));          // overlong, three bytes
-    CHECK_FALSE(decode("\xed\xa0\x80", 0));          // surrogate U+D800
-    CHECK_FALSE(decode("\xf4\x90\x80\x80", 0));      // beyond U+10FFFF
-    CHECK_FALSE(decode("\xe2\x82", 0));              // truncated
-    CHECK_FALSE(decode("\xc3(", 0));                 // bad continuation
+    CHECK_FALSE(decode("\x80", 0));              // stray continuation byte
+    CHECK_FALSE(decode("\xc0\xaf", 0));          // overlong '/'
+    CHECK_FALSE(decode("\xe0\x80\xaf", 0));      // overlong, three bytes
+    CHECK_FALSE(decode("\xed\xa0\x80", 0));      // surrogate U+D800
+    CHECK_FALSE(decode("\xf4\x90\x80\x80", 0));  // beyond U+10FFFF
+    CHECK_FALSE(decode("\xe2\x82", 0));          // truncated
+    CHECK_FALSE(decode("\xc3(", 0));             // bad continuation
     CHECK_FALSE(decode("", 0));
 }
