@@ -10,43 +10,11 @@ import xml.etree.ElementTree as ET
 import harness
 from common import (AC_PATH, AD_PATH, MC_PATH, autodiscover_body, o, plistutil_parse, q)
 
-# automx2's tables as SQLAlchemy creates them on SQLite, minus every SQL default; the
-# three columns automx2 fills in Python are nullable here so that NULLs can be stored.
-AUTOMX2_SCHEMA = """
-CREATE TABLE provider (id INTEGER NOT NULL, name VARCHAR(128) NOT NULL,
-    short_name VARCHAR(32) NOT NULL, PRIMARY KEY (id));
-CREATE TABLE ldapserver (id INTEGER NOT NULL, name VARCHAR(128) NOT NULL, port INTEGER NOT NULL,
-    use_ssl BOOLEAN NOT NULL, search_base VARCHAR(128) NOT NULL,
-    search_filter VARCHAR(128) NOT NULL, attr_uid VARCHAR(32) NOT NULL, attr_cn VARCHAR(32),
-    bind_password VARCHAR(128), bind_user VARCHAR(128), PRIMARY KEY (id));
-CREATE TABLE server (id INTEGER NOT NULL, prio INTEGER NOT NULL, name VARCHAR(128) NOT NULL,
-    port INTEGER NOT NULL, type VARCHAR(32) NOT NULL, socket_type VARCHAR(32),
-    user_name VARCHAR(64), authentication VARCHAR(32), PRIMARY KEY (id));
-CREATE TABLE davserver (id INTEGER NOT NULL, url VARCHAR(128) NOT NULL, port INTEGER NOT NULL,
-    type VARCHAR(32) NOT NULL, use_ssl BOOLEAN NOT NULL, domain_required BOOLEAN NOT NULL,
-    user_name VARCHAR(64), PRIMARY KEY (id));
-CREATE TABLE domain (id INTEGER NOT NULL, name VARCHAR(128) NOT NULL, provider_id INTEGER NOT NULL,
-    ldapserver_id INTEGER, PRIMARY KEY (id), UNIQUE (name),
-    FOREIGN KEY(provider_id) REFERENCES provider (id),
-    FOREIGN KEY(ldapserver_id) REFERENCES ldapserver (id));
-CREATE TABLE server_domain (server_id INTEGER NOT NULL, domain_id INTEGER NOT NULL,
-    PRIMARY KEY (server_id, domain_id), FOREIGN KEY(server_id) REFERENCES server (id),
-    FOREIGN KEY(domain_id) REFERENCES domain (id));
-CREATE TABLE davserver_domain (davserver_id INTEGER NOT NULL, domain_id INTEGER NOT NULL,
-    PRIMARY KEY (davserver_id, domain_id), FOREIGN KEY(davserver_id) REFERENCES davserver (id),
-    FOREIGN KEY(domain_id) REFERENCES domain (id));
-INSERT INTO provider VALUES (7, 'Raw Mail Ltd.', 'Raw');
-INSERT INTO domain VALUES (3, 'raw.example', 7, NULL);
-INSERT INTO domain VALUES (4, 'Raw2.Example', 7, NULL);
-INSERT INTO server VALUES (11, 10, 'smtp.raw.example', 587, 'smtp', NULL, NULL, NULL);
-INSERT INTO server VALUES (12, 10, 'imap.raw.example', 143, 'imap', NULL, NULL, NULL);
-INSERT INTO server VALUES (13, 5, 'imap.raw.example', 993, 'imap', 'SSL', '%EMAILLOCALPART%',
-                           'password-encrypted');
-INSERT INTO server_domain VALUES (11, 3), (12, 3), (13, 3), (11, 4), (12, 4), (13, 4);
-INSERT INTO davserver VALUES (21, 'https://dav.raw.example/card/%EMAILDOMAIN%/', 0, 'carddav',
-                              1, 0, NULL);
-INSERT INTO davserver_domain VALUES (21, 3);
-"""
+# automx2's tables as SQLAlchemy creates them on SQLite, minus every SQL default, with
+# NULLs where automx2 relies on Python defaults (the per-dialect fixtures hold the same).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
+                       "automx2.sqlite.sql"), encoding="utf-8") as _fixture:
+    AUTOMX2_SCHEMA = _fixture.read()
 
 # automx2 before 2020/2021: no server.prio, no DAV tables.
 LEGACY_SCHEMA = """

@@ -8,32 +8,12 @@
 #include <vector>
 
 #include "core/builders/autoconfig.h"
+#include "test/unit/xml_support.h"
 
 using namespace automx2;
+using namespace automx2::test;
 
 namespace {
-
-struct DocFree {
-    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-using Doc = std::unique_ptr<xmlDoc, DocFree>;
-
-Doc parse(const std::string& text) {
-    Doc doc(xmlReadMemory(text.data(), static_cast<int>(text.size()), nullptr, nullptr,
-                          XML_PARSE_NONET | XML_PARSE_NOBLANKS));
-    REQUIRE(doc);
-    return doc;
-}
-
-std::vector<xmlNode*> elements(xmlNode* parent) {
-    std::vector<xmlNode*> out;
-    for (xmlNode* n = parent->children; n != nullptr; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE) {
-            out.push_back(n);
-        }
-    }
-    return out;
-}
 
 std::vector<std::string> names(xmlNode* parent) {
     std::vector<std::string> out;
@@ -41,13 +21,6 @@ std::vector<std::string> names(xmlNode* parent) {
         out.emplace_back(reinterpret_cast<const char*>(n->name));
     }
     return out;
-}
-
-std::string text(xmlNode* node) {
-    xmlChar* c = xmlNodeGetContent(node);
-    std::string s = c ? reinterpret_cast<const char*>(c) : "";
-    xmlFree(c);
-    return s;
 }
 
 std::string attr(xmlNode* node, const char* name) {

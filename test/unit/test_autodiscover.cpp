@@ -10,8 +10,10 @@
 #include "core/builders/autodiscover.h"
 #include "core/builders/xml.h"
 #include "core/errors.h"
+#include "test/unit/xml_support.h"
 
 using namespace automx2;
+using namespace automx2::test;
 
 namespace {
 
@@ -19,32 +21,6 @@ constexpr const char* kResponseNs =
     "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
 constexpr const char* kOutlookNs =
     "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
-
-struct DocFree {
-    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-using Doc = std::unique_ptr<xmlDoc, DocFree>;
-
-Doc parse(const std::string& text) {
-    Doc doc(xmlReadMemory(text.data(), static_cast<int>(text.size()), nullptr, nullptr,
-                          XML_PARSE_NONET | XML_PARSE_NOBLANKS));
-    REQUIRE(doc);
-    return doc;
-}
-
-std::vector<xmlNode*> elements(xmlNode* parent) {
-    std::vector<xmlNode*> out;
-    for (xmlNode* n = parent->children; n != nullptr; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE) {
-            out.push_back(n);
-        }
-    }
-    return out;
-}
-
-std::string name(xmlNode* n) {
-    return reinterpret_cast<const char*>(n->name);
-}
 
 std::string ns(xmlNode* n) {
     return n->ns && n->ns->href ? reinterpret_cast<const char*>(n->ns->href) : "";
@@ -56,13 +32,6 @@ std::vector<std::string> names(xmlNode* parent) {
         out.push_back(name(n));
     }
     return out;
-}
-
-std::string text(xmlNode* node) {
-    xmlChar* c = xmlNodeGetContent(node);
-    std::string s = c ? reinterpret_cast<const char*>(c) : "";
-    xmlFree(c);
-    return s;
 }
 
 std::string attr(xmlNode* node, const char* attribute) {

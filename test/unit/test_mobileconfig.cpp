@@ -10,43 +10,12 @@
 #include "core/builders/mobileconfig.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "test/unit/xml_support.h"
 
 using namespace automx2;
+using namespace automx2::test;
 
 namespace {
-
-struct DocFree {
-    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-using Doc = std::unique_ptr<xmlDoc, DocFree>;
-
-Doc parse(const std::string& text) {
-    Doc doc(xmlReadMemory(text.data(), static_cast<int>(text.size()), nullptr, nullptr,
-                          XML_PARSE_NONET | XML_PARSE_NOBLANKS));
-    REQUIRE(doc);
-    return doc;
-}
-
-std::vector<xmlNode*> elements(xmlNode* parent) {
-    std::vector<xmlNode*> out;
-    for (xmlNode* n = parent->children; n != nullptr; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE) {
-            out.push_back(n);
-        }
-    }
-    return out;
-}
-
-std::string name(xmlNode* n) {
-    return reinterpret_cast<const char*>(n->name);
-}
-
-std::string text(xmlNode* node) {
-    xmlChar* c = xmlNodeGetContent(node);
-    std::string s = c ? reinterpret_cast<const char*>(c) : "";
-    xmlFree(c);
-    return s;
-}
 
 // A plist dict as (key, value element) pairs, in document order; checks the pairing.
 std::vector<std::pair<std::string, xmlNode*>> entries(xmlNode* dict) {
