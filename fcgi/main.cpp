@@ -52,15 +52,15 @@ int run(const automx2::Options& options) {
         return 2;
     }
 
-    int listen_fd = 0;
+    ListenSocket listen;
     try {
-        listen_fd = open_listen_socket(options.socket);
+        listen = open_listen_socket(options.socket);
     } catch (const std::exception& e) {
         log::error(e.what());
         return 2;
     }
-    if (!is_listening_socket(listen_fd)) {
-        log::error("fd " + std::to_string(listen_fd) +
+    if (!is_listening_socket(listen.fd)) {
+        log::error("fd " + std::to_string(listen.fd) +
                    " is not a listening socket: start under spawn-fcgi, mod_fcgid or a systemd "
                    "socket unit, or pass --socket PATH|HOST:PORT");
         return 2;
@@ -86,7 +86,7 @@ int run(const automx2::Options& options) {
     Resolver resolver(*store, directory.get());
     Dispatcher dispatcher(Services{config, *store, resolver, signer.get()});
 
-    Server server(listen_fd, config, dispatcher);
+    Server server(listen, config, dispatcher);
     server.start(options.threads);
     notify_ready();
     log::info("serving with " + std::to_string(options.threads) + " threads, database " +

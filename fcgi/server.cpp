@@ -2,6 +2,8 @@
 
 #include <fcgiapp.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,38 +53,44 @@ std::optional<int> systemd_socket() {
 
 }  // namespace
 
-int open_listen_socket(const std::string& socket) {
+ListenSocket open_listen_socket(const std::string& socket) {
     if (socket.empty()) {
-        return systemd_socket().value_or(0);
+        return ListenSocket{systemd_socket().value_or(0), false};
     }
     // A backlog well above SPEC §13's minimum of 128, as spawn-fcgi uses.
     int fd = FCGX_OpenSocket(socket.c_str(), 1024);
     if (fd < 0) {
         throw std::runtime_error("cannot listen on " + socket);
     }
-    return fd;
+    return ListenSocket{fd, true};
 }
 
-Server::Server(int listen_fd, const Config& config, const Dispatcher& dispatcher)
-    : listen_fd_(listen_fd), config_(config), dispatcher_(dispatcher) {}
+Server::Server(ListenSocket listen, const Config& config, const Dispatcher& dispatcher)
+    : listen_(listen), config_(config), dispatcher_(dispatcher) {}
 
 Server::~Server() {
     for (auto& worker : workers_) {
-        if (worker.joinable())
-            worker.detach();
+        if (worker->thread.joinable())
+            worker->thread.detach();
     }
 }
 
 void Server::start(unsigned threads) {
     for (unsigned i = 0; i < threads; ++i) {
-        workers_.emplace_back([this] { work(); });
+        auto worker = std::make_unique<Worker>();
+        Worker& self = *worker;
+        workers_.push_back(std::move(worker));
+        self.thread = std::thread([this, &self] { work(self); });
     }
 }
 
-void Server::work() {
-    FcgiConnection connection(listen_fd_);
+void Server::work(Worker& self) {
+    FcgiConnection connection(listen_.fd);
     while (!stopping_.load()) {
-        if (!connection.accept()) {
+        self.accepting.store(true);
+        const bool accepted = connection.accept();
+        self.accepting.store(false);
+        if (!accepted) {
             if (!stopping_.load()) {
                 log::error("FastCGI accept failed; worker thread stops");
             }
@@ -98,13 +106,26 @@ void Server::work() {
     }
 }
 
+void Server::wake_accepting_workers() {
+    for (auto& worker : workers_) {
+        if (worker->accepting.load() && worker->thread.joinable()) {
+            pthread_kill(worker->thread.native_handle(), SIGUSR1);
+        }
+    }
+}
+
 bool Server::stop(std::chrono::milliseconds grace) {
     stopping_.store(true);
-    // Wakes every thread blocked in accept() on this socket (Linux returns EINVAL) and
-    // refuses new connections, so the web server moves on to another instance.
-    shutdown(listen_fd_, SHUT_RDWR);
+    // libfcgi checks this flag before each accept() and gives up on EINTR when set.
+    FCGX_ShutdownPending();
+    if (listen_.owned) {
+        // Ours alone: refuse new connections at once, so the web server moves on.
+        shutdown(listen_.fd, SHUT_RDWR);
+    }
     const auto deadline = std::chrono::steady_clock::now() + grace;
     while (std::chrono::steady_clock::now() < deadline) {
+        // Repeated: a signal that lands just before a thread enters accept() is lost.
+        wake_accepting_workers();
         if (in_flight_.load() == 0) {
             // A request read just before stopping may not be counted yet: look twice.
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

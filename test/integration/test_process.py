@@ -70,3 +70,52 @@ class ProcessTest(unittest.TestCase):
         self.assertEqual(code, 0, f"exit status after SIGTERM ({elapsed:.1f}s)")
         self.assertLess(elapsed, 5.0)
         st.stop()
+
+    def test_sigterm_leaves_a_shared_socket_to_its_siblings(self):
+        """spawn-fcgi -F and systemd's socket unit share one listening socket among
+        processes: one that stops must leave it working for the others."""
+        root = os.path.join(harness.session().root, "shared-socket")
+        os.makedirs(root, exist_ok=True)
+        path = os.path.join(root, "shared.sock")
+        config = os.path.join(root, "shared.conf")
+        with open(config, "w") as f:
+            f.write(f"[automx2]\nloglevel = INFO\ndb_uri = sqlite:///{root}/db.sqlite\n")
+        env = dict(os.environ)
+        env.pop("AUTOMX2_CONF", None)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen(128)
+        procs = []
+        try:
+            for _ in range(2):
+                procs.append(subprocess.Popen(
+                    [harness.session().binary, "--config", config, "--threads", "4"],
+                    stdin=listener.fileno(), stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, env=env))
+            listener.close()
+            deadline = time.monotonic() + harness.READY_TIMEOUT
+            while True:
+                try:
+                    status, _ = harness.fastcgi_get(path, "/", timeout=5)
+                    break
+                except (OSError, harness.HarnessError):
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            self.assertEqual(status, 200)
+            t0 = time.monotonic()
+            procs[0].terminate()
+            self.assertEqual(procs[0].wait(timeout=8), 0)
+            self.assertLess(time.monotonic() - t0, 5.0)
+            # The sibling still accepts on the shared socket, request after request.
+            for _ in range(20):
+                status, _ = harness.fastcgi_get(path, "/", timeout=5)
+                self.assertEqual(status, 200)
+            self.assertIsNone(procs[1].poll())
+            procs[1].terminate()
+            self.assertEqual(procs[1].wait(timeout=8), 0)
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
