@@ -56,8 +56,10 @@ class Watcher {
                 if (it->second.deadline < earliest->second.deadline)
                     earliest = it;
             }
-            if (SocketWatchdog::Clock::now() < earliest->second.deadline) {
-                cv_.wait_until(lock, earliest->second.deadline);
+            // A copy: the entry may be erased while this thread waits without the lock.
+            const auto deadline = earliest->second.deadline;
+            if (SocketWatchdog::Clock::now() < deadline) {
+                cv_.wait_until(lock, deadline);
                 continue;
             }
             // The guard's owner still holds the connection, so the fd is still its own.
