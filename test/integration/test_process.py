@@ -86,22 +86,23 @@ class ProcessTest(unittest.TestCase):
         listener.bind(path)
         listener.listen(128)
         procs = []
+        notify = []
         try:
-            for _ in range(2):
+            for i in range(2):
+                # READY=1 from each: a signal before its handlers exist would kill it.
+                ready = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                ready.bind(os.path.join(root, f"notify{i}.sock"))
+                ready.settimeout(harness.READY_TIMEOUT)
+                notify.append(ready)
                 procs.append(subprocess.Popen(
                     [harness.session().binary, "--config", config, "--threads", "4"],
                     stdin=listener.fileno(), stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL, env=env))
+                    stderr=subprocess.DEVNULL,
+                    env={**env, "NOTIFY_SOCKET": ready.getsockname()}))
             listener.close()
-            deadline = time.monotonic() + harness.READY_TIMEOUT
-            while True:
-                try:
-                    status, _ = harness.fastcgi_get(path, "/", timeout=5)
-                    break
-                except (OSError, harness.HarnessError):
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
+            for ready in notify:
+                self.assertIn(b"READY=1", ready.recv(4096).split(b"\n"))
+            status, _ = harness.fastcgi_get(path, "/", timeout=5)
             self.assertEqual(status, 200)
             t0 = time.monotonic()
             procs[0].terminate()
@@ -115,6 +116,8 @@ class ProcessTest(unittest.TestCase):
             procs[1].terminate()
             self.assertEqual(procs[1].wait(timeout=8), 0)
         finally:
+            for ready in notify:
+                ready.close()
             for p in procs:
                 if p.poll() is None:
                     p.kill()
