@@ -15,32 +15,9 @@
 namespace automx2 {
 namespace {
 
-std::string html_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out.push_back(c);
-        }
-    }
-    return out;
-}
-
 Response message_page(std::string_view message) {
     std::string page(templates::get("message.html"));
-    page.replace(page.find("{message}"), 9, html_escape(message));
+    page.replace(page.find("{message}"), 9, escape_markup(message));
     return Response::html(200, std::move(page));
 }
 

@@ -35,6 +35,12 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
 
 std::string percent_decode(std::string_view text, bool plus_is_space);
 
+// RFC 3986: everything but unreserved characters (and those in `keep`) as %XX.
+std::string percent_encode(std::string_view text, std::string_view keep = {});
+
+// &, <, >, " and ' as entities: safe in XML and HTML text and attribute values.
+std::string escape_markup(std::string_view text);
+
 struct Response {
     int status = 200;
     std::string content_type;  // empty: no Content-Type (204)

@@ -2,30 +2,15 @@
 
 #include <array>
 
+#include "core/http.h"
+
 namespace automx2 {
 namespace {
 
-// RFC 3986 unreserved characters, plus '@' which is valid in a path segment and is what
-// a DAV url like /dav/%EMAILADDRESS%/ expects to keep readable.
-bool keep_in_url(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~' || c == '@';
-}
-
-std::string percent_encode(std::string_view text) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size());
-    for (unsigned char c : text) {
-        if (keep_in_url(c)) {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0x0f]);
-        }
-    }
-    return out;
+// '@' is valid in a path segment and is what a DAV url like /dav/%EMAILADDRESS%/
+// expects to keep readable.
+std::string encode_in_url(std::string_view text) {
+    return percent_encode(text, "@");
 }
 
 template <typename Encode>
@@ -70,7 +55,7 @@ std::string expand_placeholders(std::string_view value, const Address& address) 
 }
 
 std::string expand_placeholders_in_url(std::string_view url, const Address& address) {
-    return expand(url, address, percent_encode);
+    return expand(url, address, encode_in_url);
 }
 
 }  // namespace automx2

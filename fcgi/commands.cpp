@@ -14,6 +14,7 @@
 #include "core/builders/signing.h"
 #include "core/dispatcher.h"
 #include "core/errors.h"
+#include "core/http.h"
 #include "core/log.h"
 #include "core/placeholders.h"
 #include "core/resolver.h"
@@ -299,48 +300,6 @@ void service_host_records(Zone& zone, const std::string& service_host) {
     }
 }
 
-std::string percent_encode(std::string_view text) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
-}
-
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                out.push_back(c);
-        }
-    }
-    return out;
-}
-
 // Parsed command line of a command.
 struct CommandLine {
     std::string config_file;
@@ -594,7 +553,7 @@ Request lookup_request(const std::string& address, LookupProtocol protocol) {
                 "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                 "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/"
                 "outlook/requestschema/2006\"><Request><EMailAddress>" +
-                xml_escape(address) +
+                escape_markup(address) +
                 "</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/"
                 "exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema>"
                 "</Request></Autodiscover>";
