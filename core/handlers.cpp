@@ -68,6 +68,12 @@ Response json_response(int status, const nlohmann::ordered_json& body) {
     return Response{status, "application/json", {}, body.dump()};
 }
 
+// A page in any browser can POST text/plain or a form type to this address without a
+// CORS preflight, but not application/json: only a body declared as JSON may load a seed.
+bool declares_json(std::string_view content_type) {
+    return iequals_ascii(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+}
+
 bool initdb_permitted(const Request& request, const Config& config) {
     return std::any_of(
         config.initdb_allowed_from.begin(), config.initdb_allowed_from.end(),
@@ -177,6 +183,11 @@ Response handle_initdb(const Request& request, const Services& services) {
         services.store.purge();
         log::warning("database content purged by " + request.remote_addr);
         return message_page("Database content purged");
+    }
+    if (request.method == "POST" && !declares_json(request.content_type)) {
+        log::warning("initdb: POST from " + request.remote_addr +
+                     " refused: the seed must be sent as application/json");
+        return Response::text(415, "Unsupported Media Type: send the seed as application/json\n");
     }
     Seed seed = request.method == "POST"
                     ? parse_seed(request.body, services.store.ldap_server_ids())

@@ -142,6 +142,8 @@ const char* status_reason(int status) {
             return "Method Not Allowed";
         case 413:
             return "Payload Too Large";
+        case 415:
+            return "Unsupported Media Type";
         case 500:
             return "Internal Server Error";
         case 503:

@@ -172,6 +172,26 @@ class InitdbTest(unittest.TestCase):
         self.assertEqual(root.find("emailProvider/domain").text, "xn--bcher-kva.example")
         self.ac("u@XN--BCHER-KVA.example")
 
+    def test_post_seed_needs_a_json_content_type(self):
+        # A web page can POST these to the service cross-site without a CORS preflight
+        # (and curl -d sends a form type): only application/json may load a seed.
+        empty = self.st.db_dump()
+        body = json.dumps(SEED_V2)
+        for ct in ("text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
+                   "multipart/form-data; boundary=x8d2", None):
+            r = self.st.request("POST", "/initdb/", body=body, headers={"Content-Type": ct})
+            self.assertEqual(r.status, 415, (ct, r))
+            self.assertNotIn(PREPARED, r.body, ct)
+            self.assertEqual(self.st.db_dump(), empty, ct)
+        with open(self.st.service_log, errors="replace") as f:
+            self.assertIn("refused: the seed must be sent as application/json", f.read())
+        for ct in ("application/json; charset=utf-8", "Application/JSON"):
+            self.assertEqual(self.st.request("DELETE", "/initdb/").status, 200)
+            r = self.st.post("/initdb/", body, ct)
+            self.assertEqual(r.status, 200, (ct, r))
+            self.assertIn(PREPARED, r.body, ct)
+        self.ac("alice@seed.example")
+
     def test_rejected_seeds_leave_database_unchanged(self):
         empty = self.st.db_dump()
         for label, seed in list(BAD_SEEDS.items()) + [("malformed JSON", '{"version": 2,'),

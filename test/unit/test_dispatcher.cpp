@@ -201,8 +201,38 @@ TEST_CASE("initdb is limited to allowed clients", "[dispatcher][initdb]") {
     CHECK(f.dispatcher.handle(r).body.find("Database content purged") != std::string::npos);
     CHECK(f.store.purges == 1);
     r.method = "POST";
+    r.content_type = "application/json";
     r.body = "{not json";
     CHECK(f.dispatcher.handle(r).status == 400);
+}
+
+TEST_CASE("initdb loads a POSTed seed only when it is declared as JSON", "[dispatcher][initdb]") {
+    Fixture f;
+    Request r;
+    r.method = "POST";
+    r.path = "/initdb/";
+    r.remote_addr = "127.0.0.1";
+    r.body = R"({"version": 2, "provider": "Posted", "domains": [{"name": "posted.example"}],)"
+             R"( "servers": [{"type": "imap", "name": "imap.posted.example"}]})";
+    // What a web page can send cross-site without a CORS preflight, and no type at all.
+    for (const char* refused :
+         {"text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=x", "", "application/jsonp", "text/json",
+          "application/json-seq"}) {
+        r.content_type = refused;
+        INFO("Content-Type: " << refused);
+        CHECK(f.dispatcher.handle(r).status == 415);
+        CHECK_FALSE(f.store.populated);
+    }
+    for (const char* accepted : {"application/json", "Application/JSON; charset=utf-8",
+                                 " application/json ;charset=UTF-8"}) {
+        f.store.populated = false;
+        r.content_type = accepted;
+        INFO("Content-Type: " << accepted);
+        Response ok = f.dispatcher.handle(r);
+        CHECK(ok.status == 200);
+        CHECK(ok.body.find("Database is now prepared") != std::string::npos);
+    }
 }
 
 TEST_CASE("the index page hints at /initdb/ when there are no tables", "[dispatcher]") {
