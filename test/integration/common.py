@@ -1,7 +1,9 @@
 """Helpers shared by the test modules: request builders and document parsers."""
 
+import difflib
 import os
 import plistlib
+import re
 import subprocess
 import tempfile
 import unittest
@@ -17,6 +19,8 @@ MOBILESYNC_NS = "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/r
 AD_PATH = "/autodiscover/autodiscover.xml"
 AC_PATH = "/mail/config-v1.1.xml"
 MC_PATH = "/mobileconfig/"
+GOLDEN_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden")
+_ERROR_STAMP = re.compile(rb' Time="\d\d:\d\d:\d\d\.\d{6}" Id="[1-9]\d*"')
 
 
 def q(**params):
@@ -29,6 +33,24 @@ def autodiscover_body(address, schema=OUTLOOK_NS, ns=REQ_NS):
             f"  <Request>\n    <EMailAddress>{esc}</EMailAddress>\n"
             f"    <AcceptableResponseSchema>{schema}</AcceptableResponseSchema>\n"
             "  </Request>\n</Autodiscover>\n")
+
+
+def normalise_error_601(body):
+    """The Autodiscover error's Time and Id, which change with every answer, as the
+    golden file writes them; only when they have the promised form."""
+    return _ERROR_STAMP.sub(b' Time="{time}" Id="{id}"', body)
+
+
+def assert_golden(test, name, body):
+    """`body` is byte for byte test/golden/`name`, the file the unit tests render
+    (test/golden/README.md says how to regenerate it after an intended change)."""
+    with open(os.path.join(GOLDEN_DIR, name), "rb") as f:
+        expected = f.read()
+    if body != expected:
+        diff = difflib.unified_diff(expected.decode("utf-8", "replace").splitlines(True),
+                                    body.decode("utf-8", "replace").splitlines(True),
+                                    f"test/golden/{name}", "HTTP body")
+        test.fail(f"the body differs from test/golden/{name}:\n" + "".join(diff))
 
 
 def o(tag):

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/builders/autoconfig.h"
+#include "test/unit/golden_support.h"
 #include "test/unit/xml_support.h"
 
 using namespace automx2;
@@ -83,59 +84,33 @@ std::vector<std::string> authentications(const DomainSettings& s) {
 
 }  // namespace
 
-TEST_CASE("autoconfig: document shape, element by element", "[autoconfig]") {
-    const std::string out = build_autoconfig(settings());
-    CHECK(out.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0) == 0);
-    Doc doc = parse(out);
-    xmlNode* root = xmlDocGetRootElement(doc.get());
-    CHECK(std::string(reinterpret_cast<const char*>(root->name)) == "clientConfig");
-    CHECK(root->ns == nullptr);
-    CHECK(attr(root, "version") == "1.1");
-    REQUIRE(names(root) == std::vector<std::string>{"emailProvider"});
-
-    xmlNode* provider = elements(root)[0];
-    CHECK(attr(provider, "id") == "automx2-42");
-    CHECK(names(provider) == std::vector<std::string>{"identity", "domain", "domain", "displayName",
-                                                      "displayShortName", "outgoingServer",
-                                                      "incomingServer", "incomingServer"});
-    auto children = elements(provider);
-    CHECK(children[0]->children == nullptr);
-    CHECK(text(children[1]) == "example.com");
-    CHECK(text(children[2]) == "example.org");
-    CHECK(text(children[3]) == "Example <Mail> & Co");
-    CHECK(text(children[4]) == "Example");
+TEST_CASE("autoconfig: the sample data's documents, byte for byte", "[autoconfig][golden]") {
+    SampleData sample;
+    check_golden("autoconfig.xml", build_autoconfig(sample.resolve(kSampleAlice)));
+    SampleData with_directory(true);
+    check_golden("autoconfig-ldap.xml", build_autoconfig(with_directory.resolve(kSampleJane)));
 }
 
-TEST_CASE("autoconfig: imap, pop3 and smtp servers in prio order, placeholders kept",
+TEST_CASE("autoconfig: servers in the given order, placeholders left for Thunderbird",
           "[autoconfig]") {
     Doc doc = parse(build_autoconfig(settings()));
     auto servers = servers_of(doc.get());
     REQUIRE(servers.size() == 3);
-    const std::vector<std::string> server_children{"hostname", "port", "socketType", "username",
-                                                   "authentication"};
-
-    CHECK(std::string(reinterpret_cast<const char*>(servers[0]->name)) == "outgoingServer");
+    CHECK(name(servers[0]) == "outgoingServer");
     CHECK(attr(servers[0], "type") == "smtp");
-    REQUIRE(names(servers[0]) == server_children);
-    auto smtp = elements(servers[0]);
-    CHECK(text(smtp[0]) == "smtp.%EMAILDOMAIN%");
-    CHECK(text(smtp[1]) == "587");
-    CHECK(text(smtp[2]) == "STARTTLS");
-    CHECK(text(smtp[3]) == "%EMAILADDRESS%");
-    CHECK(text(smtp[4]) == "password-cleartext");
-
-    CHECK(std::string(reinterpret_cast<const char*>(servers[1]->name)) == "incomingServer");
     CHECK(attr(servers[1], "type") == "imap");
-    REQUIRE(names(servers[1]) == server_children);
-    auto imap = elements(servers[1]);
-    CHECK(text(imap[0]) == "imap.example.com");
-    CHECK(text(imap[1]) == "993");
-    CHECK(text(imap[2]) == "SSL");
-    CHECK(text(imap[3]) == "%EMAILLOCALPART%");
-
-    CHECK(std::string(reinterpret_cast<const char*>(servers[2]->name)) == "incomingServer");
     CHECK(attr(servers[2], "type") == "pop3");
-    CHECK(text(elements(servers[2])[0]) == "pop.example.com");
+    CHECK(text(elements(servers[0])[0]) == "smtp.%EMAILDOMAIN%");
+    CHECK(text(elements(servers[0])[3]) == "%EMAILADDRESS%");
+    CHECK(text(elements(servers[1])[3]) == "%EMAILLOCALPART%");
+}
+
+TEST_CASE("autoconfig: markup in the provider name is escaped", "[autoconfig]") {
+    const std::string out = build_autoconfig(settings());
+    CHECK(out.find("<displayName>Example &lt;Mail&gt; &amp; Co</displayName>") !=
+          std::string::npos);
+    Doc doc = parse(out);
+    CHECK(text(elements(elements(xmlDocGetRootElement(doc.get()))[0])[3]) == "Example <Mail> & Co");
 }
 
 TEST_CASE("autoconfig: the LDAP uid given by make_settings is the username", "[autoconfig]") {

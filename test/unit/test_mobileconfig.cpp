@@ -10,6 +10,7 @@
 #include "core/builders/mobileconfig.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "test/unit/golden_support.h"
 #include "test/unit/xml_support.h"
 
 using namespace automx2;
@@ -126,10 +127,6 @@ std::vector<xmlNode*> payloads(xmlDoc* doc) {
 }
 
 const std::string kProfileUuid = "59AF6DE3-BEE8-5EFD-8553-A45B3A7E0F3C";
-const std::string kMailUuid = "554BE84E-9EE1-5F4D-9E82-F453E7D14E50";
-const std::string kCaldavUuid = "E634B52A-6540-54D9-9211-3FA31E7378C6";
-const std::string kCarddavUuid = "F015A7CA-0225-5757-BE6D-8F239E51E9B1";
-
 }  // namespace
 
 TEST_CASE("name_based_uuid: RFC 4122 version 5 known answers", "[mobileconfig]") {
@@ -141,72 +138,15 @@ TEST_CASE("name_based_uuid: RFC 4122 version 5 known answers", "[mobileconfig]")
           "C1BFAD5C-EAA7-597F-B90C-D7C66ACBD883");
 }
 
-TEST_CASE("mobileconfig: plist envelope and root dict", "[mobileconfig]") {
-    const std::string out = build_mobileconfig(settings(), alice());
-    CHECK(out.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0) == 0);
-    CHECK(out.find("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
-                   "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">") != std::string::npos);
-    Doc doc = parse(out);
-    xmlNode* plist = xmlDocGetRootElement(doc.get());
-    xmlChar* version = xmlGetProp(plist, reinterpret_cast<const xmlChar*>("version"));
-    CHECK(std::string(reinterpret_cast<const char*>(version)) == "1.0");
-    xmlFree(version);
-
-    xmlNode* root = root_dict(doc.get());
-    CHECK(keys(root) == std::vector<std::string>{"PayloadContent", "PayloadDisplayName",
-                                                 "PayloadIdentifier", "PayloadRemovalDisallowed",
-                                                 "PayloadType", "PayloadUUID", "PayloadVersion"});
-    CHECK(typed(root, "PayloadDisplayName") == "string:example.com accounts");
-    CHECK(typed(root, "PayloadIdentifier") == "string:automx2-" + kProfileUuid);
-    CHECK(typed(root, "PayloadRemovalDisallowed") == "false");
-    CHECK(typed(root, "PayloadType") == "string:Configuration");
-    CHECK(typed(root, "PayloadUUID") == "string:" + kProfileUuid);
-    CHECK(typed(root, "PayloadVersion") == "integer:1");
-    CHECK(payloads(doc.get()).size() == 3);
-}
-
-TEST_CASE("mobileconfig: the mail payload, key by key", "[mobileconfig]") {
-    Doc doc = parse(build_mobileconfig(settings(), alice()));
-    xmlNode* mail = payloads(doc.get()).at(0);
-    CHECK(keys(mail) == std::vector<std::string>{"EmailAccountDescription",
-                                                 "EmailAccountType",
-                                                 "EmailAddress",
-                                                 "IncomingMailServerAuthentication",
-                                                 "IncomingMailServerHostName",
-                                                 "IncomingMailServerPortNumber",
-                                                 "IncomingMailServerUseSSL",
-                                                 "IncomingMailServerUsername",
-                                                 "OutgoingMailServerAuthentication",
-                                                 "OutgoingMailServerHostName",
-                                                 "OutgoingMailServerPortNumber",
-                                                 "OutgoingMailServerUseSSL",
-                                                 "OutgoingMailServerUsername",
-                                                 "OutgoingPasswordSameAsIncomingPassword",
-                                                 "PayloadDescription",
-                                                 "PayloadDisplayName",
-                                                 "PayloadIdentifier",
-                                                 "PayloadType",
-                                                 "PayloadUUID",
-                                                 "PayloadVersion"});
-    CHECK(typed(mail, "EmailAccountDescription") == "string:alice@example.com");
-    CHECK(typed(mail, "EmailAccountType") == "string:EmailTypeIMAP");
-    CHECK(typed(mail, "EmailAddress") == "string:alice@example.com");
-    CHECK(typed(mail, "IncomingMailServerAuthentication") == "string:EmailAuthPassword");
-    CHECK(typed(mail, "IncomingMailServerHostName") == "string:imap.example.com");
-    CHECK(typed(mail, "IncomingMailServerPortNumber") == "integer:993");
-    CHECK(typed(mail, "IncomingMailServerUseSSL") == "true");
-    CHECK(typed(mail, "IncomingMailServerUsername") == "string:alice");
-    CHECK(typed(mail, "OutgoingMailServerHostName") == "string:smtp.example.com");
-    CHECK(typed(mail, "OutgoingMailServerPortNumber") == "integer:587");
-    CHECK(typed(mail, "OutgoingMailServerUseSSL") == "true");
-    CHECK(typed(mail, "OutgoingMailServerUsername") == "string:alice@example.com");
-    CHECK(typed(mail, "OutgoingPasswordSameAsIncomingPassword") == "true");
-    CHECK(typed(mail, "PayloadDescription") == "string:Email account alice@example.com");
-    CHECK(typed(mail, "PayloadDisplayName") == "string:example.com");
-    CHECK(typed(mail, "PayloadIdentifier") == "string:com.apple.mail.managed." + kMailUuid);
-    CHECK(typed(mail, "PayloadType") == "string:com.apple.mail.managed");
-    CHECK(typed(mail, "PayloadUUID") == "string:" + kMailUuid);
-    CHECK(typed(mail, "PayloadVersion") == "integer:1");
+TEST_CASE("mobileconfig: the sample data's profiles, byte for byte", "[mobileconfig][golden]") {
+    SampleData sample;
+    check_golden("mobileconfig.plist",
+                 build_mobileconfig(sample.resolve(kSampleAlice), {kSampleAlice, {}, {}}));
+    // As handle_mobileconfig does: the directory's cn is the account name.
+    SampleData with_directory(true);
+    const DomainSettings jane = with_directory.resolve(kSampleJane);
+    check_golden("mobileconfig-ldap.plist",
+                 build_mobileconfig(jane, {kSampleJane, jane.display_name, {}}));
 }
 
 TEST_CASE("mobileconfig: account name and password", "[mobileconfig]") {
@@ -239,47 +179,6 @@ TEST_CASE("mobileconfig: no password, no name: keys omitted", "[mobileconfig]") 
     CHECK(typed(p.at(0), "IncomingPassword") == "<absent>");
     CHECK(typed(p.at(1), "CalDAVPassword") == "<absent>");
     CHECK(typed(p.at(2), "CardDAVPassword") == "<absent>");
-}
-
-TEST_CASE("mobileconfig: CalDAV and CardDAV payloads", "[mobileconfig]") {
-    Doc doc = parse(build_mobileconfig(settings(), alice()));
-    auto p = payloads(doc.get());
-    REQUIRE(p.size() == 3);
-
-    xmlNode* cal = p[1];
-    CHECK(keys(cal) == std::vector<std::string>{"CalDAVAccountDescription", "CalDAVHostName",
-                                                "CalDAVPrincipalURL", "CalDAVUseSSL",
-                                                "CalDAVUsername", "PayloadDescription",
-                                                "PayloadDisplayName", "PayloadIdentifier",
-                                                "PayloadType", "PayloadUUID", "PayloadVersion"});
-    CHECK(typed(cal, "CalDAVAccountDescription") == "string:alice@example.com");
-    CHECK(typed(cal, "CalDAVHostName") == "string:cal.example.com");
-    CHECK(typed(cal, "CalDAVPrincipalURL") ==
-          "string:https://cal.example.com/dav/alice@example.com/");
-    CHECK(typed(cal, "CalDAVUseSSL") == "true");
-    CHECK(typed(cal, "CalDAVUsername") == "string:alice@example.com");
-    CHECK(typed(cal, "PayloadDescription") == "string:CalDAV account alice@example.com");
-    CHECK(typed(cal, "PayloadDisplayName") == "string:example.com");
-    CHECK(typed(cal, "PayloadIdentifier") == "string:com.apple.caldav.account." + kCaldavUuid);
-    CHECK(typed(cal, "PayloadType") == "string:com.apple.caldav.account");
-    CHECK(typed(cal, "PayloadUUID") == "string:" + kCaldavUuid);
-    CHECK(typed(cal, "PayloadVersion") == "integer:1");
-
-    xmlNode* card = p[2];
-    CHECK(keys(card) == std::vector<std::string>{"CardDAVAccountDescription", "CardDAVHostName",
-                                                 "CardDAVPort", "CardDAVPrincipalURL",
-                                                 "CardDAVUseSSL", "PayloadDescription",
-                                                 "PayloadDisplayName", "PayloadIdentifier",
-                                                 "PayloadType", "PayloadUUID", "PayloadVersion"});
-    CHECK(typed(card, "CardDAVHostName") == "string:card.example.com");
-    // Port column 0: the url's own port.
-    CHECK(typed(card, "CardDAVPort") == "integer:8008");
-    CHECK(typed(card, "CardDAVPrincipalURL") == "string:http://card.example.com:8008/card/");
-    CHECK(typed(card, "CardDAVUseSSL") == "false");
-    CHECK(typed(card, "PayloadDescription") == "string:CardDAV account alice@example.com");
-    CHECK(typed(card, "PayloadIdentifier") == "string:com.apple.carddav.account." + kCarddavUuid);
-    CHECK(typed(card, "PayloadType") == "string:com.apple.carddav.account");
-    CHECK(typed(card, "PayloadUUID") == "string:" + kCarddavUuid);
 }
 
 TEST_CASE("mobileconfig: DAV port column, url port, user info and IPv6 hosts", "[mobileconfig]") {
