@@ -34,11 +34,13 @@ timeval to_timeval(std::chrono::milliseconds ms) {
     return tv;
 }
 
-// After these the connection may be dead (or was never there): a kept connection gets
-// one fresh attempt. Anything else is the server's answer and is final.
+// After these a kept connection was found dead (the directory restarted or dropped it):
+// one fresh attempt follows. Not after LDAP_TIMEOUT: a silent directory is not a stale
+// connection, and a second attempt would only double the wait. Anything else is the
+// server's answer and is final.
 bool breaks_connection(int rc) {
-    return rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT || rc == LDAP_CONNECT_ERROR ||
-           rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY || rc == LDAP_LOCAL_ERROR;
+    return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_UNAVAILABLE ||
+           rc == LDAP_BUSY || rc == LDAP_LOCAL_ERROR;
 }
 
 // The library's or the server's detail for the last error (e.g. why a certificate was
@@ -97,9 +99,9 @@ class LdapDirectory : public Directory {
                                        const std::string& address) override {
         const std::string uri = ldap_uri(server);
         Connection& connection = connection_for(server, uri);
-        // A kept connection may have died since its last use (directory restarted or
-        // hung): then one fresh attempt follows, so a request waits at most about
-        // twice the timeout (SPEC §11).
+        // A kept connection may have died since its last use (directory restarted):
+        // then one fresh attempt follows. A timeout ends the request, so a silent
+        // directory costs one timeout (SPEC §11).
         const bool reused = static_cast<bool>(connection.ld);
         for (int attempt = 0;; ++attempt) {
             try {

@@ -18,8 +18,9 @@ struct LdapOptions {
 
 // Connections are kept per worker thread and per directory server, reused across
 // requests (rebound when the row's bind_user or bind_password changed), and replaced
-// when broken: a kept connection that fails gets one fresh attempt in the same request,
-// so a request waits at most about two timeouts. Thread-safe.
+// when broken: a kept connection found dead gets one fresh attempt in the same request.
+// A call that timed out is not repeated, so a silent directory costs one timeout.
+// Thread-safe.
 std::unique_ptr<Directory> make_ldap_directory(const LdapOptions& options);
 
 }  // namespace automx2
