@@ -113,14 +113,14 @@ def main():
             continue
         differs = True
         sys.stdout.writelines(difflib.unified_diff(
-            region.splitlines(keepends=True), expected.splitlines(keepends=True),
+            text.splitlines(keepends=True), (before + expected + after).splitlines(keepends=True),
             f"{path} (checked in)", f"{path} (from core/config_keys.cpp)"))
     for problem in problems:
         print(problem)
     if differs:
         print("\nThe documentation differs from the key table. Regenerate it with\n"
               "    cmake --build BUILD --target config-docs\n"
-              f"or  {sys.argv[0]} --renderer {args.renderer} --source-dir {args.source_dir}"
+              f"or  python3 {sys.argv[0]} --renderer {args.renderer} --source-dir {args.source_dir}"
               " --write")
     if differs or problems:
         return 1
