@@ -68,7 +68,4 @@ Config default_config();
 // and the unit tests.
 Config parse_config(const std::string& text, const std::string& source);
 
-// yes/no, true/false, on/off, 1/0 (case-insensitive).
-std::optional<bool> parse_bool(std::string_view text);
-
 }  // namespace automx2

@@ -6,6 +6,7 @@
 
 #include "core/config_value.h"
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace automx2 {
 
@@ -14,10 +15,6 @@ namespace {
 constexpr std::string_view section_name = "automx2";
 // configparser's MAX_INTERPOLATION_DEPTH.
 constexpr int max_interpolation_depth = 10;
-
-char ascii_lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 // Shared by the line reader and the entry handler that inih calls alternately: inih reads
 // one line, then hands that line's entry to the handler before reading the next.
@@ -185,7 +182,7 @@ std::string normalise_key(std::string_view raw) {
             key += '_';
         }
         in_space = false;
-        key += ascii_lower(c);
+        key += text::ascii_lower(c);
     }
     return key;
 }

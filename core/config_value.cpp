@@ -5,26 +5,11 @@
 #include <system_error>
 
 #include "core/address.h"
+#include "core/text.h"
 
 namespace automx2 {
 
 namespace {
-
-char ascii_lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 unsigned long long parse_unsigned(const std::string& text, unsigned long long low,
                                   unsigned long long high, const std::string& expected) {
@@ -98,29 +83,29 @@ std::string word_list(std::span<const std::string_view> words) {
 // One overload per value type: set (read and check), show.
 struct Setter {
     Config& config;
-    const std::string& text;
+    const std::string& written;
 
     void operator()(const value::Boolean& t) const {
-        const auto flag = parse_bool(text);
+        const auto flag = text::parse_bool(written);
         if (!flag) {
-            throw InvalidValue("yes/no, true/false, on/off or 1/0");
+            throw InvalidValue(std::string(text::bool_words));
         }
         config.*t.field = *flag;
     }
     void operator()(const value::Count& t) const {
         config.*t.field = static_cast<unsigned>(parse_unsigned(
-            text, t.min, t.max,
+            written, t.min, t.max,
             std::string(t.noun) + ", " + std::to_string(t.min) + ".." + std::to_string(t.max)));
     }
     void operator()(const value::Bytes& t) const {
         config.*t.field = static_cast<std::size_t>(parse_unsigned(
-            text, t.min, t.max,
+            written, t.min, t.max,
             "a size in bytes, " + std::to_string(t.min) + ".." + std::to_string(t.max)));
     }
-    void operator()(const value::Seconds& t) const { config.*t.field = parse_seconds(text); }
-    void operator()(const value::Text& t) const { config.*t.field = text; }
+    void operator()(const value::Seconds& t) const { config.*t.field = parse_seconds(written); }
+    void operator()(const value::Text& t) const { config.*t.field = written; }
     void operator()(const value::HostName& t) const {
-        const auto host = normalise_domain(text);
+        const auto host = normalise_domain(written);
         if (!host) {
             throw InvalidValue("a host name, e.g. autoconfig.example.com");
         }
@@ -128,7 +113,7 @@ struct Setter {
     }
     void operator()(const value::Choice& t) const {
         for (auto word : t.words) {
-            if (equal_ignoring_case(word, text)) {
+            if (text::iequals(word, written)) {
                 config.*t.field = word;
                 return;
             }
@@ -136,14 +121,16 @@ struct Setter {
         throw InvalidValue(word_list(t.words));
     }
     void operator()(const value::LogLevel& t) const {
-        if (!log::parse_level(text, config.*t.field)) {
+        if (!log::parse_level(written, config.*t.field)) {
             throw InvalidValue("DEBUG, INFO, WARNING, ERROR, CRITICAL or FATAL");
         }
     }
-    void operator()(const value::Networks& t) const { config.*t.field = parse_network_list(text); }
+    void operator()(const value::Networks& t) const {
+        config.*t.field = parse_network_list(written);
+    }
     void operator()(const value::DatabaseUrl&) const {
-        config.db = parse_db_uri(text);
-        config.db_uri = text;
+        config.db = parse_db_uri(written);
+        config.db_uri = written;
     }
 };
 
@@ -169,20 +156,6 @@ struct Shower {
 };
 
 }  // namespace
-
-std::optional<bool> parse_bool(std::string_view text) {
-    for (auto word : {"yes", "true", "on", "1"}) {
-        if (equal_ignoring_case(text, word)) {
-            return true;
-        }
-    }
-    for (auto word : {"no", "false", "off", "0"}) {
-        if (equal_ignoring_case(text, word)) {
-            return false;
-        }
-    }
-    return std::nullopt;
-}
 
 void set_value(const ValueType& type, Config& config, const std::string& text) {
     std::visit(Setter{config, text}, type);

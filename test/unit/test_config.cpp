@@ -15,11 +15,12 @@
 #include "core/config_keys.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "core/text.h"
 
 using automx2::Config;
 using automx2::ConfigError;
-using automx2::parse_bool;
 using automx2::parse_config;
+using automx2::text::parse_bool;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 namespace fs = std::filesystem;
