@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +16,7 @@ namespace automx2 {
 
 namespace {
 
-constexpr std::size_t max_config_bytes = 1024 * 1024;
+constexpr std::size_t max_config_bytes = std::size_t{1024} * 1024;
 
 std::string strip_prefix(std::string message, std::string_view prefix) {
     if (message.compare(0, prefix.size(), prefix) == 0) {

@@ -78,7 +78,7 @@ constexpr ConfigKey keys[] = {
                "address is determined with proxy_count (above).",
      .group = fcgi_group},
     {.name = "max_body_size",
-     .type = value::Bytes{&Config::max_body_size, 1, 16 * 1024 * 1024},
+     .type = value::Bytes{&Config::max_body_size, 1, std::size_t{16} * 1024 * 1024},
      .default_text = "65536",
      .help = "Largest request body read, in bytes (1 to 16777216); larger requests get 413.",
      .sample = "Largest request body read, in bytes (1..16777216); larger requests get 413. "
