@@ -9,8 +9,8 @@ namespace {
 // The sample's lines stay within this, as the hand-written part above them does.
 constexpr std::size_t sample_width = 89;
 
-std::string shown_default(const ConfigKey& key) {
-    return key.default_text.empty() ? "empty" : std::string(key.default_text);
+std::string default_or(const ConfigKey& key, std::string_view when_empty) {
+    return std::string(key.default_text.empty() ? when_empty : key.default_text);
 }
 
 // "# " + paragraph, wrapped at spaces; a line starting with a space is kept as written.
@@ -77,7 +77,7 @@ std::string render_sample_keys(std::span<const ConfigKey> keys) {
         group = key.group;
         out += "\n";
         append_comment(out, key.sample);
-        out += "# Default: " + (key.default_text.empty() ? "(empty)" : shown_default(key)) + "\n";
+        out += "# Default: " + default_or(key, "(empty)") + "\n";
         const bool off = key.default_text.empty() && !key.example.empty();
         const std::string_view value = key.example.empty() ? key.default_text : key.example;
         out += (off ? "#" : "") + std::string(key.name) + " =" +
@@ -89,8 +89,8 @@ std::string render_sample_keys(std::span<const ConfigKey> keys) {
 std::string render_man_keys(std::span<const ConfigKey> keys) {
     std::string out;
     for (const auto& key : keys) {
-        out += ".TP\n.BR " + std::string(key.name) + " \" (" + roff(shown_default(key)) + ")\"\n" +
-               roff(key.help) + "\n";
+        out += ".TP\n.BR " + std::string(key.name) + " \" (" + roff(default_or(key, "empty")) +
+               ")\"\n" + roff(key.help) + "\n";
     }
     return out;
 }
@@ -100,7 +100,7 @@ std::string render_readme_keys(std::span<const ConfigKey> keys) {
     std::string out = "\n| key | default | meaning |\n|---|---|---|\n";
     for (const auto& key : keys) {
         const std::string shown =
-            key.default_text.empty() ? "(empty)" : "`" + std::string(key.default_text) + "`";
+            key.default_text.empty() ? "(empty)" : "`" + default_or(key, "") + "`";
         out += "| `" + std::string(key.name) + "` | " + shown + " | " + markdown_cell(key.help) +
                " |\n";
     }
