@@ -22,6 +22,7 @@ Request make_request(const CgiLookup& env, const Config& config) {
     request.query_string = env("QUERY_STRING");
     request.query = parse_query(request.query_string);
     request.content_type = env("CONTENT_TYPE");
+    request.accept_language = env("HTTP_ACCEPT_LANGUAGE");
 
     const unsigned proxies = config.proxy_count;
     request.remote_addr = client_address(env("REMOTE_ADDR"), env("HTTP_X_FORWARDED_FOR"), proxies);

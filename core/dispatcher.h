@@ -21,6 +21,8 @@ enum class Route {
     autodiscover_json,  // Autodiscover v2 (SPEC §12), both URL forms
     mobileconfig,
     initdb,
+    setup,      // the setup page for people (issue 16)
+    setup_css,  // its stylesheet
     not_found,
 };
 
