@@ -191,7 +191,20 @@ std::optional<std::string> request_origin(const Request& request) {
         return std::nullopt;
     }
     const std::string scheme = request.scheme == "https" ? "https" : "http";
-    return scheme + "://" + request.host;
+    std::string origin = scheme + "://" + request.host;
+    // Debian's fastcgi_params passes nginx's $host, which drops the port.
+    const std::size_t bracket = request.host.rfind(']');
+    const bool has_port =
+        request.host.find(':', bracket == std::string::npos ? 0 : bracket) != std::string::npos;
+    const std::string_view port = request.server_port;
+    const bool digits =
+        !port.empty() && port.size() <= 5 &&
+        std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const std::string_view default_port = scheme == "https" ? "443" : "80";
+    if (!has_port && digits && port != default_port) {
+        origin += ":" + std::string(port);
+    }
+    return origin;
 }
 
 std::string result_content(const Request& request, const DomainSettings& settings,

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "core/cgi.h"
 #include "core/dispatcher.h"
 #include "core/errors.h"
 #include "core/pages/page_text.h"
@@ -164,6 +165,23 @@ TEST_CASE("the QR code is an SVG of the absolute profile URL", "[setup]") {
     CHECK(!has(without, "<script>"));
     CHECK(has(without, "id=\"profile-link\""));
     CHECK(pages::request_origin(bad) == std::nullopt);
+    // nginx's $host has no port: SERVER_PORT completes it unless it is the default.
+    Request plain;
+    plain.host = "autoconfig.example.com";
+    plain.server_port = "8080";
+    CHECK(pages::request_origin(plain) == "http://autoconfig.example.com:8080");
+    plain.server_port = "80";
+    CHECK(pages::request_origin(plain) == "http://autoconfig.example.com");
+    plain.scheme = "https";
+    plain.server_port = "443";
+    CHECK(pages::request_origin(plain) == "https://autoconfig.example.com");
+    plain.host = "[::1]:8443";
+    plain.server_port = "9999";
+    CHECK(pages::request_origin(plain) == "https://[::1]:8443");
+    plain.host = "[::1]";
+    CHECK(pages::request_origin(plain) == "https://[::1]:9999");
+    plain.server_port = "1;x";
+    CHECK(pages::request_origin(plain) == "https://[::1]");
 }
 
 TEST_CASE("the LDAP uid is the user name shown", "[setup]") {
@@ -270,4 +288,21 @@ TEST_CASE("every text exists in both languages", "[setup]") {
 TEST_CASE("fill replaces each field once and never rescans", "[setup]") {
     CHECK(pages::fill("a{{x}}b{{y}}c{{z}}", {{"x", "{{y}}"}, {"y", "2"}}) == "a{{y}}b2c{{z}}");
     CHECK(pages::fill("{a} {b", {{"a", "1"}}, "{", "}") == "1 {b");
+}
+
+TEST_CASE("the CGI layer passes Accept-Language, and SERVER_PORT only without proxies", "[setup]") {
+    std::map<std::string, std::string> vars{{"HTTP_ACCEPT_LANGUAGE", "de-DE,de;q=0.9"},
+                                            {"SERVER_PORT", "8080"},
+                                            {"HTTP_HOST", "autoconfig.example.com"}};
+    auto lookup = [&](const char* name) -> std::string_view {
+        auto found = vars.find(name);
+        return found == vars.end() ? std::string_view{} : std::string_view(found->second);
+    };
+    Config direct;
+    Request request = make_request(lookup, direct);
+    CHECK(request.accept_language == "de-DE,de;q=0.9");
+    CHECK(request.server_port == "8080");
+    Config behind;
+    behind.proxy_count = 1;
+    CHECK(make_request(lookup, behind).server_port.empty());
 }
