@@ -24,7 +24,7 @@ struct RouteEntry {
 };
 
 // The one explicit list of routes (SPEC §6); anything else is 404.
-constexpr std::array<RouteEntry, 12> routes{{
+constexpr std::array<RouteEntry, 13> routes{{
     {"/", Route::index, false},
     {"/mail/config-v1.1.xml", Route::autoconfig, false},
     {"/.well-known/autoconfig/mail/config-v1.1.xml", Route::autoconfig, false},
@@ -39,6 +39,7 @@ constexpr std::array<RouteEntry, 12> routes{{
     {"/initdb/", Route::initdb, false},
     {"/setup", Route::setup, false},
     {"/setup.css", Route::setup_css, false},
+    {"/setup/qr.svg", Route::setup_qr, false},
 }};
 
 bool method_allowed(Route route, std::string_view method) {
@@ -90,6 +91,7 @@ std::string_view allowed_methods(Route route) {
         case Route::mobileconfig:
         case Route::setup:
         case Route::setup_css:
+        case Route::setup_qr:
             return "GET, HEAD, OPTIONS";
         case Route::autodiscover:
             return "POST, OPTIONS";
@@ -165,6 +167,8 @@ Response Dispatcher::route(const Request& request, Route route) const {
             return handle_setup(request, services_);
         case Route::setup_css:
             return handle_setup_css(request, services_);
+        case Route::setup_qr:
+            return handle_setup_qr(request, services_);
         case Route::not_found:
             break;
     }

@@ -23,6 +23,7 @@ enum class Route {
     initdb,
     setup,      // the setup page for people (issue 16)
     setup_css,  // its stylesheet
+    setup_qr,   // its QR code image
     not_found,
 };
 

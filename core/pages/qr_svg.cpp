@@ -2,6 +2,7 @@
 
 #include <qrencode.h>
 
+#include <charconv>
 #include <memory>
 
 namespace automx2::pages {
@@ -23,14 +24,28 @@ std::optional<std::string> qr_svg(std::string_view data, std::string_view title_
         return std::nullopt;
     }
     const int width = code->width;
-    const std::string size = std::to_string(width + 2 * kQuiet);
-    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 " +
-                      size + " " + size +
-                      "\" shape-rendering=\"crispEdges\" role=\"img\" aria-labelledby=\"qr-title\">"
-                      "<title id=\"qr-title\">";
+    std::string svg;
+    // About 20 bytes per run of dark modules, a run every ~3 modules on average.
+    svg.reserve(512 + title_markup.size() + static_cast<std::size_t>(width) * width * 7);
+    auto number = [&svg](int value) {
+        char digits[12];
+        auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        svg.append(digits, end);
+    };
+    const int size = width + 2 * kQuiet;
+    svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 ";
+    number(size);
+    svg += ' ';
+    number(size);
+    svg +=
+        "\" shape-rendering=\"crispEdges\" role=\"img\" aria-labelledby=\"qr-title\">"
+        "<title id=\"qr-title\">";
     svg += title_markup;
-    svg += "</title><rect width=\"" + size + "\" height=\"" + size +
-           "\" fill=\"#fff\"/><path fill=\"#000\" d=\"";
+    svg += "</title><rect width=\"";
+    number(size);
+    svg += "\" height=\"";
+    number(size);
+    svg += "\" fill=\"#fff\"/><path fill=\"#000\" d=\"";
     // One subpath per horizontal run of dark modules keeps the markup small.
     for (int y = 0; y < width; ++y) {
         const unsigned char* row = code->data + static_cast<std::ptrdiff_t>(y) * width;
@@ -42,8 +57,15 @@ std::optional<std::string> qr_svg(std::string_view data, std::string_view title_
             int run = 1;
             while (x + run < width && (row[x + run] & 1) != 0)
                 ++run;
-            svg += "M" + std::to_string(x + kQuiet) + " " + std::to_string(y + kQuiet) + "h" +
-                   std::to_string(run) + "v1h-" + std::to_string(run) + "z";
+            svg += 'M';
+            number(x + kQuiet);
+            svg += ' ';
+            number(y + kQuiet);
+            svg += 'h';
+            number(run);
+            svg += "v1h-";
+            number(run);
+            svg += 'z';
             x += run;
         }
     }

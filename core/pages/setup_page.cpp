@@ -7,6 +7,7 @@
 #include "core/address.h"
 #include "core/errors.h"
 #include "core/pages/page_text.h"
+#include "core/pages/qr_svg.h"
 #include "core/pages/setup_sections.h"
 #include "core/templates.h"
 #include "core/utf8.h"
@@ -177,6 +178,40 @@ Response handle_setup(const Request& request, const Services& services) {
                     {{"address", escape_markup(typed)}}, "{", "}");
     return page(request, 200, lang, heading,
                 pages::result_content(request, *settings, address, input.name, lang));
+}
+
+Response handle_setup_qr(const Request& request, const Services&) {
+    auto raw_address = request.param("emailaddress");
+    auto raw_name = request.param("name");
+    std::optional<std::string> name;
+    if (raw_name && !raw_name->empty()) {
+        if (raw_name->size() > kMaxName || !clean_text(*raw_name)) {
+            throw BadRequest("name too long or not clean UTF-8");
+        }
+        name = *raw_name;
+    }
+    if (!raw_address) {
+        throw BadRequest("missing emailaddress");
+    }
+    const std::string_view typed = trim(*raw_address);
+    if (typed.size() > kMaxAddress || !clean_text(typed)) {
+        throw BadRequest("emailaddress too long or not clean UTF-8");
+    }
+    const Address address = parse_address(typed);
+    auto origin = pages::request_origin(request);
+    if (!origin) {
+        throw BadRequest("no usable Host for the profile URL");
+    }
+    // No lookup: the code only carries the URL; the profile route answers for the domain.
+    const std::string url = *origin + pages::profile_path(address, name);
+    auto svg = pages::qr_svg(url, escape_markup(url));
+    if (!svg) {
+        throw BadRequest("the profile URL does not fit a QR code");
+    }
+    Response response{200, "image/svg+xml; charset=utf-8", {}, std::move(*svg)};
+    add_page_security_headers(response);
+    response.headers.emplace_back("Cache-Control", "public, max-age=86400");
+    return response;
 }
 
 Response handle_setup_css(const Request&, const Services&) {

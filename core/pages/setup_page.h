@@ -10,6 +10,10 @@ namespace automx2 {
 
 Response handle_setup(const Request& request, const Services& services);
 
+// GET /setup/qr.svg?emailaddress=A[&name=N]: the QR code of the absolute profile URL
+// (scheme and host as the request gives them), image/svg+xml; 400 for a bad address.
+Response handle_setup_qr(const Request& request, const Services& services);
+
 // GET /setup.css: the page's one stylesheet (a CSP without 'unsafe-inline' forbids
 // inline style).
 Response handle_setup_css(const Request& request, const Services& services);

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/builders/mobileconfig.h"
-#include "core/pages/qr_svg.h"
 #include "core/placeholders.h"
 #include "core/templates.h"
 
@@ -128,12 +127,15 @@ std::string apple_section(const Request& request, const Address& address,
                       "\">" + escape_markup(text(Text::download, lang)) + "</a></li>\n<li>" +
                       escape_markup(text(Text::apple_2, lang)) + "</li>\n<li>" +
                       escape_markup(text(Text::apple_3, lang)) + "</li></ol>\n";
-    if (auto origin = request_origin(request)) {
-        const std::string title = fill(escape_markup(text(Text::qr_title, lang)),
-                                       {{"address", escape_markup(address.full())}}, "{", "}");
-        if (auto svg = qr_svg(*origin + path, title)) {
-            out += *svg + "\n";
-        }
+    // The QR code is an image of its own: encoding costs more than the rest of the page,
+    // and only a browser that shows images asks for it (and may cache it).
+    if (request_origin(request)) {
+        std::string src = "/setup/qr.svg?" + path.substr(path.find('?') + 1);
+        out += "<img class=\"qr\" id=\"profile-qr\" width=\"256\" height=\"256\" src=\"" +
+               escape_markup(src) + "\" alt=\"" +
+               fill(escape_markup(text(Text::qr_title, lang)),
+                    {{"address", escape_markup(address.full())}}, "{", "}") +
+               "\">\n";
     }
     return out;
 }

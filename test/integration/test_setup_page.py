@@ -25,7 +25,7 @@ class PageParser(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.headings, self.rows, self.links, self.inputs = [], [], [], {}
         self.captions, self.scripts, self.event_handlers = [], 0, []
-        self.svg_paths, self.qr_title = [], None
+        self.svg_paths, self.qr_title, self.images = [], None, []
         self.lang = None
         self._text, self._cell, self._tag = None, [], None
 
@@ -38,12 +38,14 @@ class PageParser(html.parser.HTMLParser):
             self.lang = a.get("lang")
         elif tag == "script":
             self.scripts += 1
-        elif tag in ("h1", "h2", "h3", "h4", "caption", "th", "td", "title", "a"):
+        elif tag in ("h1", "h2", "h3", "h4", "caption", "th", "td", "a"):
             self._text, self._tag = [], tag
             if tag == "a":
                 self.links.append([a.get("href"), "", a.get("id")])
         elif tag == "input":
             self.inputs[a.get("name")] = a
+        elif tag == "img":
+            self.images.append(a)
         elif tag == "path" and "d" in a:
             self.svg_paths.append(a["d"])
 
@@ -65,8 +67,6 @@ class PageParser(html.parser.HTMLParser):
         elif tag == "td" and self._cell:
             self.rows.append((self.captions[-1] if self.captions else None, self._cell[0], text))
             self._cell = []
-        elif tag == "title" and text.startswith(("QR", "QR-")):
-            self.qr_title = text
         elif tag == "a":
             self.links[-1][1] = text
 
@@ -161,10 +161,20 @@ class SetupPageTest(SampleCase):
         # SERVER_PORT, Apache the header as it is; the URL comes out the same.
         host = f"autoconfig.example.com:{self.st.port}"
         _, page = self.setup(emailaddress="jane@example.com", headers={"Host": host})
-        self.assertEqual(len(page.svg_paths), 1)
-        self.assertEqual(page.qr_title, "QR code: opens the profile for jane@example.com")
-        self.assertEqual(decode_qr(page.svg_paths[0]),
+        self.assertEqual(len(page.images), 1, page.images)
+        img = page.images[0]
+        self.assertEqual(img["alt"], "QR code: opens the profile for jane@example.com")
+        self.assertEqual(img["src"], "/setup/qr.svg?emailaddress=jane@example.com")
+        r = self.st.get(img["src"], headers={"Host": host})
+        self.assertEqual((r.status, r.media_type), (200, "image/svg+xml"), r)
+        self.assert_safe_headers(r)
+        svg = parse(r.body)
+        self.assertEqual(len(svg.svg_paths), 1)
+        self.assertEqual(decode_qr(svg.svg_paths[0]),
                          f"http://{host}/mobileconfig/?emailaddress=jane@example.com")
+        bad = self.st.get("/setup/qr.svg" + q(emailaddress="<script>"))
+        self.assertEqual(bad.status, 400, bad)
+        self.assertNotIn(b"<script>", bad.body)
 
     def test_setup_languages(self):
         _, de = self.setup(emailaddress="jane@example.com",
@@ -233,7 +243,8 @@ class SetupPageTest(SampleCase):
                     page = parse(r.body)
                     self.assertEqual(page.scripts, 0, r.text)
                     self.assertEqual(page.event_handlers, [], r.text)
-                    self.assertNotIn("<img", r.text)
+                    self.assertNotIn("<img src", r.text)
+                    self.assertTrue(all(i.get("class") == "qr" for i in page.images), r.text)
                     self.assertNotIn("<script", r.text)
                     self.assertNotIn("{{", r.text.replace("{{content}}", ""))
                     for href, _, _ in page.links:

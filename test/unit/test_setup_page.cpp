@@ -117,7 +117,7 @@ TEST_CASE("the setup page shows the resolved settings in a table", "[setup]") {
 
 TEST_CASE("the setup page carries strict security headers and no inline script", "[setup]") {
     Fixture f;
-    for (const char* path : {"/setup", "/", "/setup.css"}) {
+    for (const char* path : {"/setup", "/", "/setup.css", "/setup/qr.svg"}) {
         Response r = f.get(path, "emailaddress=jane%40example.com");
         INFO(path);
         CHECK(r.status == 200);
@@ -147,9 +147,22 @@ TEST_CASE("the index page carries the form unless the database is uninitialised"
 TEST_CASE("the QR code is an SVG of the absolute profile URL", "[setup]") {
     Fixture f;
     Response r = f.get("/setup", "emailaddress=jane%40example.com&name=Jane+Doe");
-    CHECK(has(r, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\""));
-    CHECK(has(r, "<title id=\"qr-title\">QR code: opens the profile for jane@example.com</title>"));
+    CHECK(has(r,
+              "<img class=\"qr\" id=\"profile-qr\" width=\"256\" height=\"256\" "
+              "src=\"/setup/qr.svg?emailaddress=jane@example.com&amp;name=Jane%20Doe\" "
+              "alt=\"QR code: opens the profile for jane@example.com\">"));
     CHECK(has(r, "href=\"/mobileconfig/?emailaddress=jane@example.com&amp;name=Jane%20Doe\""));
+    Response qr = f.get("/setup/qr.svg", "emailaddress=jane%40example.com&name=Jane%20Doe");
+    CHECK(qr.status == 200);
+    CHECK(qr.content_type == "image/svg+xml; charset=utf-8");
+    CHECK(has(qr, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\""));
+    CHECK(has(qr,
+              "<title id=\"qr-title\">https://autoconfig.example.com/mobileconfig/"
+              "?emailaddress=jane@example.com&amp;name=Jane%20Doe</title>"));
+    CHECK(!has(qr, "<script"));
+    CHECK(f.get("/setup/qr.svg", "emailaddress=nobody").status == 400);
+    CHECK(f.get("/setup/qr.svg").status == 400);
+    CHECK(f.get("/setup/qr.svg", "emailaddress=a%40b.example&name=%FF").status == 400);
     auto svg = pages::qr_svg("https://autoconfig.example.com/mobileconfig/?emailaddress=a@b", "t");
     REQUIRE(svg);
     CHECK(svg->find("<path fill=\"#000\" d=\"M4 4h7v1h-7z") != std::string::npos);  // finder
@@ -161,9 +174,11 @@ TEST_CASE("the QR code is an SVG of the absolute profile URL", "[setup]") {
     bad.host = "evil\"><script>";
     Response without = f.dispatcher.handle(bad);
     CHECK(without.status == 200);
-    CHECK(!has(without, "<svg"));
+    CHECK(!has(without, "<img"));
     CHECK(!has(without, "<script>"));
     CHECK(has(without, "id=\"profile-link\""));
+    bad.path = "/setup/qr.svg";
+    CHECK(f.dispatcher.handle(bad).status == 400);
     CHECK(pages::request_origin(bad) == std::nullopt);
     // nginx's $host has no port: SERVER_PORT completes it unless it is the default.
     Request plain;
