@@ -34,9 +34,12 @@ from common import autodiscover_body  # noqa: E402
 
 LUA = os.path.join(HERE, "wrk.lua")
 ADDRESS = "jane@example.com"
-PROTOCOLS = ("autoconfig", "autodiscover", "mobileconfig")
+# "setup" is the page for people (issue 16), "setup_qr" its QR code image (a request of
+# its own): the page should cost no more than Mobileconfig.
+PROTOCOLS = ("autoconfig", "autodiscover", "mobileconfig", "setup", "setup_qr")
 STATIC_FILES = {"autoconfig": "autoconfig.xml", "autodiscover": "autodiscover.xml",
-                "mobileconfig": "mobileconfig.plist"}
+                "mobileconfig": "mobileconfig.plist", "setup": "setup.html",
+                "setup_qr": "qr.svg"}
 T0 = time.monotonic()
 
 
@@ -50,6 +53,10 @@ def service_path(protocol, address=ADDRESS):
         return f"/mail/config-v1.1.xml?emailaddress={a}"
     if protocol == "mobileconfig":
         return f"/mobileconfig/?emailaddress={a}&name=Jane%20Doe"
+    if protocol == "setup":
+        return f"/setup?emailaddress={a}&name=Jane%20Doe"
+    if protocol == "setup_qr":
+        return f"/setup/qr.svg?emailaddress={a}&name=Jane%20Doe"
     return "/autodiscover/autodiscover.xml"
 
 
@@ -347,6 +354,17 @@ def main():
                     f"{median([r['p50'] for r in t]):.2f} / {median([r['p99'] for r in t]):.2f} | "
                     f"{fmt_ratio(ratio_rounds(s, t, 'p99'))}"
                     + (f" ({errors} errors)" if errors else "") + " |")
+        out.append("\n### Setup page ÷ Mobileconfig (same stack, same rounds)\n")
+        out.append("| route | c | req/s | mobileconfig req/s | ratio | p99 ms | "
+                   "mobileconfig p99 ms |")
+        out.append("|---|---|---|---|---|---|---|")
+        for page, c in ((p, c) for p in ("setup", "setup_qr") for c in concs):
+            s, m = matrix[(page, c, "service")], matrix[("mobileconfig", c, "service")]
+            out.append(f"| {page} | {c} | {median([r['rps'] for r in s]):.0f} | "
+                       f"{median([r['rps'] for r in m]):.0f} | "
+                       f"**{fmt_ratio(ratio_rounds(s, m))}** | "
+                       f"{median([r['p99'] for r in s]):.2f} | "
+                       f"{median([r['p99'] for r in m]):.2f} |")
         rss_small = small.peak_rss_kib()
         out.append(f"\nPeak RSS (VmHWM) of the service, sample data: "
                    f"{rss_small / 1024:.1f} MiB\n")
@@ -458,7 +476,8 @@ def main():
             pg_session = harness.Session(args.binary, dialect="postgresql")
             try:
                 pst = stack("pg", owner=pg_session)
-                for protocol in PROTOCOLS:
+                # The setup page's QR code holds each stack's own port: not compared.
+                for protocol in (p for p in PROTOCOLS if not p.startswith("setup")):
                     if pst.fetch(protocol) != small.fetch(protocol):
                         raise harness.HarnessError(f"postgresql: {protocol} differs from SQLite")
                 out.append("### PostgreSQL ÷ SQLite (c=64, same sample data and request)\n")
