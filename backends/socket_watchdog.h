@@ -3,6 +3,7 @@
 // blocked read fails at once and the caller sees a broken connection.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 
 namespace automx2 {
@@ -19,8 +20,12 @@ class SocketWatchdog {
         Guard(const Guard&) = delete;
         Guard& operator=(const Guard&) = delete;
 
+        // The deadline passed and the socket was shut down: what failed timed out.
+        bool fired() const { return fired_.load(); }
+
       private:
         long id_ = 0;
+        std::atomic<bool> fired_{false};
     };
 };
 
