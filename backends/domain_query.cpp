@@ -1,9 +1,11 @@
 #include "backends/domain_query.h"
 
-#include <cctype>
+#include <string_view>
 #include <utility>
 
 #include "core/errors.h"
+#include "core/text.h"
+#include "core/vocabulary.h"
 
 namespace automx2 {
 namespace {
@@ -26,7 +28,9 @@ std::string lookup_sql(const std::string& domain_match) {
            "UNION ALL SELECT 1, o.id, m.pid, m.lref, m.lid, m.lport, o.id, 0, o.name, m.pname, "
            "m.pshort, m.lname, m.lbase, m.lfilter, m.luid, m.lcn, m.luser, m.lpw, m.lssl, "
            "m.lssl FROM m JOIN domain o ON o.provider_id = m.pid "
-           "UNION ALL SELECT 2, s.id, s.prio, s.port, m.lid, m.lport, COALESCE(s.prio, 10), "
+           "UNION ALL SELECT 2, s.id, s.prio, s.port, m.lid, m.lport, COALESCE(s.prio, " +
+           std::to_string(defaults::prio) +
+           "), "
            "s.id, s.name, s.type, s.socket_type, s.user_name, s.authentication, m.lfilter, "
            "m.luid, m.lcn, m.luser, m.lpw, m.lssl, m.lssl "
            "FROM m JOIN server_domain sd ON sd.domain_id = m.id "
@@ -70,13 +74,10 @@ constexpr Num port{0};
 constexpr Text url{0}, type{1}, user_name{2}, use_ssl{10}, domain_required{11};
 }  // namespace dav_row
 
-bool truthy(const std::string& text) {
-    std::string value;
-    for (char c : text) {
-        value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return value == "1" || value == "t" || value == "true" || value == "y" || value == "yes" ||
-           value == "on";
+// A stored flag: the boolean words, PostgreSQL's text form of BOOLEAN ("t") and "y".
+bool stored_flag(const std::string& value) {
+    return text::iequals(value, "t") || text::iequals(value, "y") ||
+           text::parse_bool(value).value_or(false);
 }
 
 // automx2 databases have no SQL default on these columns (SQLAlchemy applies Python
@@ -89,14 +90,14 @@ class Columns {
     bool has(Text t) const { return row_.text_ind[t.slot] == soci::i_ok; }
     long get(Num n, long fallback) const { return has(n) ? row_.numbers[n.slot] : fallback; }
     int get_int(Num n, int fallback) const { return static_cast<int>(get(n, fallback)); }
-    std::string get(Text t, const char* fallback) const {
+    std::string get(Text t, std::string_view fallback) const {
         return has(t) ? row_.texts[t.slot] : std::string(fallback);
     }
     std::optional<std::string> optional(Text t) const {
         return has(t) ? std::optional<std::string>(row_.texts[t.slot]) : std::nullopt;
     }
     std::optional<bool> flag(Text t) const {
-        return has(t) ? std::optional<bool>(truthy(row_.texts[t.slot])) : std::nullopt;
+        return has(t) ? std::optional<bool>(stored_flag(row_.texts[t.slot])) : std::nullopt;
     }
 
   private:
@@ -114,12 +115,12 @@ DomainRecord domain_of(const Columns& c, long id) {
     if (c.has(ldap_ref) && c.has(ldap_id)) {
         LdapServerRow ldap;
         ldap.id = c.get(ldap_id, 0);
-        ldap.port = c.get_int(ldap_port, 636);
+        ldap.port = c.get_int(ldap_port, defaults::ldap_port);
         ldap.name = c.get(ldap_name, "");
-        ldap.use_ssl = c.flag(ldap_use_ssl).value_or(ldap.port == 636);
+        ldap.use_ssl = c.flag(ldap_use_ssl).value_or(defaults::ldap_use_ssl(ldap.port));
         ldap.search_base = c.get(ldap_base, "");
-        ldap.search_filter = c.get(ldap_filter, "(mail={0})");
-        ldap.attr_uid = c.get(ldap_uid, "uid");
+        ldap.search_filter = c.get(ldap_filter, defaults::ldap_search_filter);
+        ldap.attr_uid = c.get(ldap_uid, defaults::ldap_attr_uid);
         ldap.attr_cn = c.optional(ldap_cn);
         ldap.bind_user = c.optional(ldap_bind_user);
         ldap.bind_password = c.optional(ldap_bind_password);
@@ -132,13 +133,13 @@ MailServerRow mail_server_of(const Columns& c, long id) {
     using namespace mail_row;
     MailServerRow row;
     row.id = id;
-    row.prio = c.get_int(prio, 10);
+    row.prio = c.get_int(prio, defaults::prio);
     row.port = c.get_int(port, 0);
     row.name = c.get(name, "");
     row.type = c.get(type, "");
-    row.socket_type = c.get(socket_type, "STARTTLS");
-    row.user_name = c.get(user_name, "%EMAILADDRESS%");
-    row.authentication = c.get(authentication, "plain");
+    row.socket_type = c.get(socket_type, defaults::socket_type);
+    row.user_name = c.get(user_name, defaults::user_name);
+    row.authentication = c.get(authentication, defaults::authentication);
     return row;
 }
 
@@ -152,7 +153,7 @@ DavServerRow dav_server_of(const Columns& c, long id) {
     row.user_name = c.optional(user_name);
     // automx2's Python defaults: use_ssl False, domain_required True.
     row.use_ssl = c.flag(use_ssl).value_or(false);
-    row.domain_required = c.flag(domain_required).value_or(true);
+    row.domain_required = c.flag(domain_required).value_or(defaults::dav_domain_required);
     return row;
 }
 

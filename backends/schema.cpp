@@ -2,7 +2,6 @@
 #include "backends/schema.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,15 +10,10 @@
 #include "backends/sql_transaction.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "core/text.h"
 
 namespace automx2 {
 namespace {
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 std::set<std::string> query_names(soci::session& session, const char* sql) {
     std::set<std::string> names;
@@ -27,7 +21,7 @@ std::set<std::string> query_names(soci::session& session, const char* sql) {
     soci::statement st = (session.prepare << sql, soci::into(name));
     st.execute();
     while (st.fetch()) {
-        names.insert(lower(name));
+        names.insert(text::to_lower(name));
     }
     return names;
 }
@@ -41,7 +35,7 @@ std::set<std::string> table_columns(soci::session& session, const DialectSchema&
         (session.prepare << schema.list_columns, soci::into(name), soci::use(bound, "t"));
     st.execute();
     while (st.fetch()) {
-        names.insert(lower(name));
+        names.insert(text::to_lower(name));
     }
     return names;
 }
@@ -140,7 +134,7 @@ std::string domain_match(soci::session& session, Dialect dialect) {
                "WHERE table_schema = DATABASE() AND table_name = 'domain' "
                "AND column_name = 'name'",
         soci::into(collation, ind);
-    if (session.got_data() && ind == soci::i_ok && lower(collation).ends_with("_ci")) {
+    if (session.got_data() && ind == soci::i_ok && text::to_lower(collation).ends_with("_ci")) {
         return "d.name = :d";
     }
     log::warning("database: domain.name has the case-sensitive collation " +

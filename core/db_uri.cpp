@@ -6,6 +6,7 @@
 
 #include "core/db_url.h"
 #include "core/errors.h"
+#include "core/url.h"
 
 namespace automx2 {
 
@@ -90,35 +91,32 @@ bool is_keyword(const std::string& key) {
     return true;
 }
 
-// One entry of PostgreSQL's `?host=`: name, [v6]:port, name:port; a bare IPv6 address
+// One entry of PostgreSQL's `?host=`: name, name:port, [v6]:port; a bare IPv6 address
 // (more than one ':') has no port.
 DbHost parse_host_item(std::string_view item) {
     if (item.empty()) {
         fail("empty host in ?host= (expected host or host:port)");
     }
-    if (item.front() == '[') {
-        const auto close = item.find(']');
-        if (close == std::string_view::npos || close == 1) {
-            fail("malformed IPv6 host (expected [address])");
-        }
-        DbHost host{std::string(item.substr(1, close - 1)), std::nullopt};
-        const std::string_view tail = item.substr(close + 1);
-        if (!tail.empty()) {
-            if (tail.front() != ':') {
-                fail("malformed host: unexpected text after ']' (expected [address]:port)");
-            }
-            host.port = parse_port(tail.substr(1));
-        }
-        return host;
-    }
     const auto colon = item.find(':');
-    if (colon == std::string_view::npos || item.find(':', colon + 1) != std::string_view::npos) {
+    if (item.front() != '[' && colon != std::string_view::npos &&
+        item.find(':', colon + 1) != std::string_view::npos) {
         return DbHost{std::string(item), std::nullopt};
     }
-    if (colon == 0) {
+    url::HostError error = url::HostError::none;
+    const auto host_port = url::split_host_port(item, &error);
+    if (!host_port) {
+        fail(error == url::HostError::text_after_ip_literal
+                 ? "malformed host: unexpected text after ']' (expected [address]:port)"
+                 : "malformed IPv6 host (expected [address])");
+    }
+    if (host_port->host.empty()) {
         fail("empty host in ?host= (expected host or host:port)");
     }
-    return DbHost{std::string(item.substr(0, colon)), parse_port(item.substr(colon + 1))};
+    DbHost host{std::string(host_port->host), std::nullopt};
+    if (host_port->port_text) {
+        host.port = parse_port(*host_port->port_text);
+    }
+    return host;
 }
 
 void translate_sqlite(const UrlParts& url, DbTarget& target) {
@@ -195,7 +193,7 @@ void translate_postgresql(const UrlParts& url, DbTarget& target) {
                 continue;
             }
             std::string_view list = value;
-            while (true) {
+            for (;;) {
                 const auto comma = list.find(',');
                 target.hosts.push_back(parse_host_item(list.substr(0, comma)));
                 if (comma == std::string_view::npos) {

@@ -1,54 +1,30 @@
 #include "core/db_url.h"
 
-#include <charconv>
-
 #include "core/errors.h"
+#include "core/text.h"
+#include "core/url.h"
 
 namespace automx2::db_url {
 
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 // Python's urllib.parse.unquote, as SQLAlchemy applies it: %XX decoded, an invalid
 // sequence kept as it is. A NUL cannot travel through the C client libraries.
-std::string percent_decode(std::string_view text, const char* what) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-            hex_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
+std::string decoded(std::string_view text, bool plus_is_space, const char* what) {
+    std::string out = url::percent_decode(text, plus_is_space);
     if (out.find('\0') != std::string::npos) {
         fail(std::string("the ") + what + " contains a NUL character (%00)");
     }
     return out;
 }
 
+std::string percent_decode(std::string_view text, const char* what) {
+    return decoded(text, false, what);
+}
+
 // application/x-www-form-urlencoded: '+' is a space there.
 std::string query_decode(std::string_view text, const char* what) {
-    std::string plus_free(text);
-    for (char& c : plus_free) {
-        if (c == '+') {
-            c = ' ';
-        }
-    }
-    return percent_decode(plus_free, what);
+    return decoded(text, true, what);
 }
 
 }  // namespace
@@ -71,15 +47,14 @@ std::string printable(std::string_view text) {
 }
 
 unsigned parse_port(std::string_view digits) {
-    unsigned port = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc{} || end != digits.data() + digits.size() || port == 0 || port > 65535) {
+    const auto port = url::parse_port(digits);
+    if (!port) {
         // Only a number is echoed: text here may be a password written without '@'.
         const bool numeric = digits.find_first_not_of("0123456789") == std::string_view::npos;
         fail(numeric ? "invalid port '" + printable(digits) + "' (expected 1..65535)"
                      : std::string("invalid port: not a number (expected 1..65535)"));
     }
-    return port;
+    return static_cast<unsigned>(*port);
 }
 
 // The grammar of SQLAlchemy's URL pattern (sqlalchemy.engine.url._parse_url):
@@ -104,7 +79,7 @@ UrlParts split_url(std::string_view uri) {
                 "not a database URL: invalid scheme (expected e.g. sqlite:////var/lib/automx2/"
                 "db.sqlite or mysql://user:password@host/database)");
         }
-        parts.scheme += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        parts.scheme += text::ascii_lower(c);
     }
     std::string_view rest = uri.substr(sep + 3);
     const std::size_t rest_offset = sep + 3;
@@ -125,40 +100,24 @@ UrlParts split_url(std::string_view uri) {
         rest.remove_prefix(at + 1);
     }
 
-    // Host: a bracketed IPv6 literal or anything up to ':', '/' or '?'.
-    std::string_view host;
-    if (!rest.empty() && rest.front() == '[') {
-        const auto close = rest.find(']');
-        const auto stop = rest.find_first_of("/?");
-        if (close == std::string_view::npos || (stop != std::string_view::npos && stop < close) ||
-            close == 1) {
-            fail("malformed IPv6 host (expected [address])");
-        }
-        host = rest.substr(1, close - 1);
-        rest.remove_prefix(close + 1);
-    } else {
-        const auto stop = rest.find_first_of(":/?");
-        host = rest.substr(0, stop);
-        rest.remove_prefix(stop == std::string_view::npos ? rest.size() : stop);
+    // Host and port: up to the database's '/' or the query's '?'.
+    const std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+    url::HostError error = url::HostError::none;
+    const auto host_port = url::split_host_port(authority, &error);
+    if (!host_port) {
+        fail(error == url::HostError::text_after_ip_literal
+                 ? "malformed host: unexpected text after ']' (expected [address]:port/database)"
+                 : "malformed IPv6 host (expected [address])");
     }
-    if (host.find('@') != std::string_view::npos) {
+    if (host_port->host.find('@') != std::string_view::npos) {
         // Not echoed: it would hold the tail of a password that contains a raw '@'.
         fail("the host part contains '@' (write an '@' inside the user name or password as %40)");
     }
-    parts.host = std::string(host);
-
-    if (!rest.empty() && rest.front() == ':') {
-        const auto stop = rest.find_first_of("/?");
-        const std::string_view digits =
-            rest.substr(1, stop == std::string_view::npos ? std::string_view::npos : stop - 1);
-        if (!digits.empty()) {
-            parts.port = parse_port(digits);
-        }
-        rest.remove_prefix(stop == std::string_view::npos ? rest.size() : stop);
+    parts.host = std::string(host_port->host);
+    if (host_port->port_text && !host_port->port_text->empty()) {
+        parts.port = parse_port(*host_port->port_text);
     }
-    if (!rest.empty() && rest.front() != '/' && rest.front() != '?') {
-        fail("malformed host: unexpected text after ']' (expected [address]:port/database)");
-    }
+    rest.remove_prefix(authority.size());
     if (!rest.empty() && rest.front() == '/') {
         const auto q = rest.find('?');
         parts.database = std::string(rest.substr(1, q == std::string_view::npos ? q : q - 1));
