@@ -41,7 +41,7 @@ SessionPool::SessionPool(std::size_t size, bool keep_forever, std::chrono::milli
 
 SessionPool::~SessionPool() = default;
 
-std::optional<SessionPool::Lease> SessionPool::acquire() {
+std::optional<SessionPool::Lease> SessionPool::acquire(bool fresh) {
     std::size_t slot = 0;
     {
         std::unique_lock lock(mutex_);
@@ -52,6 +52,9 @@ std::optional<SessionPool::Lease> SessionPool::acquire() {
     }
     Lease lease(*this, slot);  // from here the slot is released on every path
     auto& entry = slots_[slot];
+    if (fresh && entry.session) {
+        drop(slot);
+    }
     if (!entry.session) {
         entry.session = opener_(entry.dropped);
         entry.dropped = false;

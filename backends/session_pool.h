@@ -55,8 +55,10 @@ class SessionPool {
     SessionPool& operator=(const SessionPool&) = delete;
 
     // A session, opened if the slot has none (the opener's exceptions pass through);
-    // nullopt when every slot stayed busy for `wait`.
-    std::optional<Lease> acquire();
+    // nullopt when every slot stayed busy for `wait`. `fresh`: a new connection even
+    // where the slot has one (after a restart of the server every idle session is
+    // stale, so a retry must not take the next of them).
+    std::optional<Lease> acquire(bool fresh = false);
 
     std::size_t size() const { return slots_.size(); }
 

@@ -232,7 +232,7 @@ class SqlStore final : public Store {
     auto with_lease(const Operation& operation, std::string_view domain, F&& body)
         -> std::invoke_result_t<F&, SessionPool::Lease&> {
         for (int attempt = 0;; ++attempt) {
-            auto lease = pool_.acquire();
+            auto lease = pool_.acquire(attempt > 0);
             if (!lease) {
                 throw BackendUnavailable(describe(operation, domain) + ": all " +
                                          std::to_string(pool_.size()) +
