@@ -36,8 +36,8 @@ struct DbTarget {
     bool in_memory = false;
     // The remaining query parameters, decoded, in URL order, a repeated key kept once
     // (the last value wins, at the place of its first appearance). MySQL: charset,
-    // ssl_ca, ssl_cert, ssl_key (charset defaults to utf8mb4). PostgreSQL: libpq
-    // keywords (sslmode, target_session_attrs, …), checked by libpq when connecting.
+    // ssl_ca, ssl_cert, ssl_key. PostgreSQL: the client's keywords (sslmode,
+    // target_session_attrs, …), checked when connecting.
     std::vector<std::pair<std::string, std::string>> parameters;
     // The URL with the password masked, for log lines and --check-config.
     std::string display;
