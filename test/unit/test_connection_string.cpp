@@ -161,3 +161,16 @@ TEST_CASE("SOCI's mysql and libpq parsers accept the quoted values", "[connectio
         CHECK_THAT(pg_err, Contains(socket_dir + "/.s.PGSQL.5432"));
     }
 }
+
+TEST_CASE("libpq takes the multi-host lists and tries every host", "[connection_string][soci]") {
+    // Two closed loopback ports: libpq reports a refusal for each, in order.
+    const auto target = parse_db_uri("postgresql://u:p@/db?host=127.0.0.1:1&host=[::1]:2");
+    const std::string err = soci_connect_error("postgresql", connection_string(target, 2000ms));
+    if (err.find("Failed to find shared library") != std::string::npos) {
+        WARN("SOCI postgresql backend not installed: " << err);
+        return;
+    }
+    CHECK_THAT(err, !Contains("invalid"));
+    CHECK_THAT(err, Contains("port 1 failed"));
+    CHECK_THAT(err, Contains("port 2 failed"));
+}
