@@ -87,8 +87,13 @@ SocketWatchdog::Guard::Guard(int fd, std::chrono::milliseconds limit) {
 }
 
 SocketWatchdog::Guard::~Guard() {
+    disarm();
+}
+
+void SocketWatchdog::Guard::disarm() {
     if (id_ != 0) {
         Watcher::instance().unwatch(id_);
+        id_ = 0;
     }
 }
 

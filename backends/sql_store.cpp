@@ -255,6 +255,7 @@ class SqlStore final : public Store {
                 if (!RetryPolicy::drops_session(failure)) {
                     translate(failure, operation, message);
                 }
+                watchdog.disarm();  // its fd number may be reused once the session closes
                 lease->drop();
                 if (RetryPolicy::retry(operation, failure, attempt, lease->reused())) {
                     log::info(message + " (stale session dropped, retrying on a new one)");
