@@ -1,0 +1,302 @@
+#include "core/builders/dns_zone.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "core/address.h"
+#include "core/placeholders.h"
+#include "core/settings.h"
+
+namespace automx2 {
+
+std::string printable_line(std::string_view text) {
+    std::string out;
+    for (unsigned char c : text.substr(0, 200)) {
+        out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
+    }
+    return out;
+}
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+        return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+    });
+}
+
+// A <character-string> of RFC 1035 §5.1: quoted, '"' and '\' escaped, anything not
+// printable ASCII as \DDD.
+std::string zone_quote(std::string_view text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(static_cast<char>(c));
+        } else if (c < 0x20 || c >= 0x7f) {
+            char buf[5];
+            std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(c));
+            out += buf;
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    return out + "\"";
+}
+
+std::string pad(std::string text, std::size_t width) {
+    if (text.size() < width)
+        text.append(width - text.size(), ' ');
+    return text;
+}
+
+class Zone {
+  public:
+    explicit Zone(std::string domain) : domain_(std::move(domain)) {}
+
+    void record(std::string_view label, std::string_view type, const std::string& data) {
+        std::string owner =
+            label.empty() ? domain_ + "." : std::string(label) + "." + domain_ + ".";
+        out_ << pad(std::move(owner), 40) << " IN " << pad(std::string(type), 5) << " " << data
+             << "\n";
+    }
+    void srv(std::string_view label, long priority, int port, const std::string& target) {
+        record(label, "SRV",
+               std::to_string(priority) + " 1 " + std::to_string(port) + " " + target + ".");
+    }
+    // RFC 2782: target "." says the service is decidedly not available.
+    void srv_none(std::string_view label) { record(label, "SRV", "0 0 0 ."); }
+    void comment(std::string_view text) { out_ << "; " << text << "\n"; }
+    std::string text() const { return out_.str(); }
+    const std::string& domain() const { return domain_; }
+
+  private:
+    std::string domain_;
+    std::ostringstream out_;
+};
+
+// A name from the database as a DNS target: %EMAILDOMAIN% is the zone's domain;
+// per-user placeholders cannot be expressed in DNS.
+std::optional<std::string> target_name(std::string_view name, const std::string& domain) {
+    if (name.find("%EMAILLOCALPART%") != std::string_view::npos ||
+        name.find("%EMAILADDRESS%") != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return normalise_domain(expand_placeholders(name, Address{"postmaster", domain}));
+}
+
+struct MailService {
+    std::string_view label;
+    ServerType type;
+    bool implicit_tls;
+};
+
+// RFC 6186 §3 and RFC 8314 §5.1, in the order they are printed.
+constexpr MailService kMailServices[] = {
+    {"_imap._tcp", ServerType::imap, false},       {"_imaps._tcp", ServerType::imap, true},
+    {"_pop3._tcp", ServerType::pop, false},        {"_pop3s._tcp", ServerType::pop, true},
+    {"_submission._tcp", ServerType::smtp, false}, {"_submissions._tcp", ServerType::smtp, true},
+};
+
+void mail_records(Zone& zone, const DomainRecord& record) {
+    struct Usable {
+        const MailServerRow* row;
+        ServerType type;
+        std::string target;
+    };
+    std::vector<Usable> usable;
+    for (const MailServerRow& row : record.servers) {
+        auto type = parse_server_type(row.type);
+        if (!type) {
+            zone.comment("server id " + std::to_string(row.id) + ": unknown type \"" +
+                         printable_line(row.type) + "\", skipped");
+            continue;
+        }
+        auto target = target_name(row.name, zone.domain());
+        if (!target) {
+            zone.comment("server id " + std::to_string(row.id) + ": \"" + printable_line(row.name) +
+                         "\" is not a host name DNS can point to, skipped");
+            continue;
+        }
+        if (row.port < 1 || row.port > 65535) {
+            zone.comment("server id " + std::to_string(row.id) + ": port " +
+                         std::to_string(row.port) + " out of range, skipped");
+            continue;
+        }
+        usable.push_back({&row, *type, std::move(*target)});
+    }
+    for (const MailService& service : kMailServices) {
+        bool any = false;
+        for (const Usable& u : usable) {
+            // SSL is implicit TLS; STARTTLS, plain and anything else speak the
+            // protocol first (RFC 6186 leaves those to the plain service names).
+            const bool implicit = iequals(u.row->socket_type, "SSL");
+            if (u.type != service.type || implicit != service.implicit_tls)
+                continue;
+            zone.srv(service.label, std::clamp<long>(u.row->prio, 0, 65535), u.row->port, u.target);
+            any = true;
+        }
+        if (!any)
+            zone.srv_none(service.label);
+    }
+}
+
+struct DavUrl {
+    bool https = false;
+    std::string host;
+    int port = 0;
+    std::string path;
+};
+
+std::optional<DavUrl> parse_dav_url(std::string_view url) {
+    DavUrl out;
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos)
+        return std::nullopt;
+    const std::string_view scheme = url.substr(0, scheme_end);
+    if (iequals(scheme, "https")) {
+        out.https = true;
+    } else if (!iequals(scheme, "http")) {
+        return std::nullopt;
+    }
+    std::string_view rest = url.substr(scheme_end + 3);
+    const auto authority_end = rest.find_first_of("/?#");
+    std::string_view authority = rest.substr(0, authority_end);
+    std::string_view path =
+        authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+    path = path.substr(0, path.find_first_of("?#"));
+    if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+        authority.remove_prefix(at + 1);
+    }
+    if (!authority.empty() && authority.front() == '[')
+        return std::nullopt;  // IP literal
+    if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+        const std::string digits(authority.substr(colon + 1));
+        authority = authority.substr(0, colon);
+        if (digits.empty() || digits.size() > 5 ||
+            !std::all_of(digits.begin(), digits.end(),
+                         [](char c) { return c >= '0' && c <= '9'; })) {
+            return std::nullopt;
+        }
+        out.port = std::stoi(digits);
+    }
+    out.host = std::string(authority);
+    out.path = path.empty() || path.front() != '/' ? "/" : std::string(path);
+    return out;
+}
+
+// RFC 6764 §4: the context path where discovery starts. A per-user part (a
+// placeholder) cannot be in DNS, so the path ends before the first segment holding one.
+std::string context_path(std::string path, bool& truncated) {
+    const auto placeholder = std::min(path.find("%EMAILADDRESS%"), path.find("%EMAILLOCALPART%"));
+    truncated = placeholder != std::string::npos;
+    if (truncated) {
+        path.erase(path.rfind('/', placeholder) + 1);  // path starts with '/'
+    }
+    return path;
+}
+
+void dav_records(Zone& zone, const DomainRecord& record) {
+    struct Service {
+        DavType type;
+        bool tls;
+        std::string_view label;
+        bool always;  // print a "." record when the domain has none
+    };
+    constexpr Service services[] = {
+        {DavType::caldav, true, "_caldavs._tcp", true},
+        {DavType::caldav, false, "_caldav._tcp", false},
+        {DavType::carddav, true, "_carddavs._tcp", true},
+        {DavType::carddav, false, "_carddav._tcp", false},
+    };
+    struct Usable {
+        DavType type;
+        bool tls;
+        std::string host;
+        int port;
+        std::string path;
+        bool truncated;
+        long id;
+    };
+    std::vector<Usable> usable;
+    for (const DavServerRow& row : record.dav_servers) {
+        const std::string id = "DAV server id " + std::to_string(row.id);
+        auto type = parse_dav_type(row.type);
+        if (!type) {
+            zone.comment(id + ": unknown type \"" + printable_line(row.type) + "\", skipped");
+            continue;
+        }
+        auto url = parse_dav_url(row.url);
+        auto host = url ? target_name(url->host, zone.domain()) : std::nullopt;
+        if (!url || !host) {
+            zone.comment(id + ": no host name DNS can point to in \"" + printable_line(row.url) +
+                         "\", skipped");
+            continue;
+        }
+        const bool tls = url->https || row.use_ssl;
+        int port = row.port >= 1 && row.port <= 65535 ? row.port : url->port;
+        if (port == 0)
+            port = url->https ? 443 : 80;
+        bool truncated = false;
+        std::string path = expand_placeholders(context_path(url->path, truncated),
+                                               Address{"postmaster", zone.domain()});
+        usable.push_back({*type, tls, std::move(*host), port, std::move(path), truncated, row.id});
+    }
+    for (const Service& service : services) {
+        long priority = 0;
+        const Usable* first = nullptr;
+        for (const Usable& u : usable) {
+            if (u.type != service.type || u.tls != service.tls)
+                continue;
+            zone.srv(service.label, priority++, u.port, u.host);
+            if (first == nullptr)
+                first = &u;
+        }
+        if (first == nullptr) {
+            if (service.always)
+                zone.srv_none(service.label);
+            continue;
+        }
+        if (first->truncated) {
+            zone.comment("DAV server id " + std::to_string(first->id) +
+                         ": the url's per-user part is left to the client's discovery");
+        }
+        zone.record(service.label, "TXT", zone_quote("path=" + first->path));
+    }
+}
+
+void service_host_records(Zone& zone, const std::string& service_host) {
+    if (service_host.empty()) {
+        zone.comment(
+            "service_host is not set in the configuration: no _autodiscover._tcp SRV, no "
+            "autoconfig or autodiscover CNAME");
+        return;
+    }
+    zone.srv("_autodiscover._tcp", 0, 443, service_host);
+    for (std::string_view label : {"autoconfig", "autodiscover"}) {
+        const std::string name = std::string(label) + "." + zone.domain();
+        if (name == service_host) {
+            zone.comment(name + " is service_host itself: give it A/AAAA records, no CNAME");
+            continue;
+        }
+        zone.record(label, "CNAME", service_host + ".");
+    }
+}
+
+}  // namespace
+
+std::string dns_zone_snippet(const DomainRecord& record, const std::string& domain,
+                             const std::string& service_host) {
+    Zone zone(domain);
+    zone.comment(domain + ": provider \"" + printable_line(record.provider.name) +
+                 "\" (automx2-fcgi dns)");
+    mail_records(zone, record);
+    service_host_records(zone, service_host);
+    dav_records(zone, record);
+    return zone.text();
+}
+
+}  // namespace automx2
