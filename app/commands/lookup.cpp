@@ -1,10 +1,11 @@
 #include "app/commands/lookup.h"
 
-#include <algorithm>
 #include <ostream>
 
 #include "app/runtime.h"
 #include "core/dispatcher.h"
+#include "core/text.h"
+#include "core/url.h"
 
 namespace automx2 {
 namespace {
@@ -12,12 +13,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitNoContent = 1;  // 204: the domain is unknown
 constexpr int kExitError = 2;
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-        return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-    });
-}
 
 }  // namespace
 
@@ -54,11 +49,11 @@ int run_lookup(const CommandLine& line, std::ostream& out, std::ostream& err) {
 }
 
 std::optional<LookupProtocol> parse_lookup_protocol(std::string_view name) {
-    if (iequals(name, "autoconfig"))
+    if (text::iequals(name, "autoconfig"))
         return LookupProtocol::autoconfig;
-    if (iequals(name, "autodiscover"))
+    if (text::iequals(name, "autodiscover"))
         return LookupProtocol::autodiscover;
-    if (iequals(name, "mobileconfig"))
+    if (text::iequals(name, "mobileconfig"))
         return LookupProtocol::mobileconfig;
     return std::nullopt;
 }
@@ -75,7 +70,7 @@ Request lookup_request(const std::string& address, LookupProtocol protocol) {
             request.method = "GET";
             request.path =
                 protocol == LookupProtocol::autoconfig ? "/mail/config-v1.1.xml" : "/mobileconfig/";
-            request.query_string = "emailaddress=" + percent_encode(address);
+            request.query_string = "emailaddress=" + url::percent_encode(address);
             request.query = parse_query(request.query_string);
             break;
         case LookupProtocol::autodiscover:

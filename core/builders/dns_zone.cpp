@@ -8,7 +8,8 @@
 
 #include "core/address.h"
 #include "core/placeholders.h"
-#include "core/settings.h"
+#include "core/url.h"
+#include "core/vocabulary.h"
 
 namespace automx2 {
 
@@ -21,12 +22,6 @@ std::string printable_line(std::string_view text) {
 }
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-        return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-    });
-}
 
 // A <character-string> of RFC 1035 §5.1: quoted, '"' and '\' escaped, anything not
 // printable ASCII as \DDD.
@@ -81,8 +76,8 @@ class Zone {
 // A name from the database as a DNS target: %EMAILDOMAIN% is the zone's domain;
 // per-user placeholders cannot be expressed in DNS.
 std::optional<std::string> target_name(std::string_view name, const std::string& domain) {
-    if (name.find("%EMAILLOCALPART%") != std::string_view::npos ||
-        name.find("%EMAILADDRESS%") != std::string_view::npos) {
+    if (name.find(placeholder::local_part) != std::string_view::npos ||
+        name.find(placeholder::address) != std::string_view::npos) {
         return std::nullopt;
     }
     return normalise_domain(expand_placeholders(name, Address{"postmaster", domain}));
@@ -133,7 +128,7 @@ void mail_records(Zone& zone, const DomainRecord& record) {
         for (const Usable& u : usable) {
             // SSL is implicit TLS; STARTTLS, plain and anything else speak the
             // protocol first (RFC 6186 leaves those to the plain service names).
-            const bool implicit = iequals(u.row->socket_type, "SSL");
+            const bool implicit = parse_socket_type(u.row->socket_type) == SocketType::ssl;
             if (u.type != service.type || implicit != service.implicit_tls)
                 continue;
             zone.srv(service.label, std::clamp<long>(u.row->prio, 0, 65535), u.row->port, u.target);
@@ -147,54 +142,29 @@ void mail_records(Zone& zone, const DomainRecord& record) {
 struct DavUrl {
     bool https = false;
     std::string host;
-    int port = 0;
+    int port = 0;  // none in the url
     std::string path;
 };
 
-std::optional<DavUrl> parse_dav_url(std::string_view url) {
-    DavUrl out;
-    const auto scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos)
-        return std::nullopt;
-    const std::string_view scheme = url.substr(0, scheme_end);
-    if (iequals(scheme, "https")) {
-        out.https = true;
-    } else if (!iequals(scheme, "http")) {
+// An http(s) url with a host name DNS can hold (no IP literal) and a usable port.
+std::optional<DavUrl> parse_dav_url(std::string_view text) {
+    auto url = url::split(text);
+    if (!url || (url->scheme != "https" && url->scheme != "http") || url->ip_literal ||
+        (url->port_text && !url->port)) {
         return std::nullopt;
     }
-    std::string_view rest = url.substr(scheme_end + 3);
-    const auto authority_end = rest.find_first_of("/?#");
-    std::string_view authority = rest.substr(0, authority_end);
-    std::string_view path =
-        authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-    path = path.substr(0, path.find_first_of("?#"));
-    if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-        authority.remove_prefix(at + 1);
-    }
-    if (!authority.empty() && authority.front() == '[')
-        return std::nullopt;  // IP literal
-    if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
-        const std::string digits(authority.substr(colon + 1));
-        authority = authority.substr(0, colon);
-        if (digits.empty() || digits.size() > 5 ||
-            !std::all_of(digits.begin(), digits.end(),
-                         [](char c) { return c >= '0' && c <= '9'; })) {
-            return std::nullopt;
-        }
-        out.port = std::stoi(digits);
-    }
-    out.host = std::string(authority);
-    out.path = path.empty() || path.front() != '/' ? "/" : std::string(path);
-    return out;
+    return DavUrl{url->scheme == "https", url->host, url->port.value_or(0),
+                  url->path.starts_with('/') ? url->path : "/"};
 }
 
 // RFC 6764 §4: the context path where discovery starts. A per-user part (a
 // placeholder) cannot be in DNS, so the path ends before the first segment holding one.
 std::string context_path(std::string path, bool& truncated) {
-    const auto placeholder = std::min(path.find("%EMAILADDRESS%"), path.find("%EMAILLOCALPART%"));
-    truncated = placeholder != std::string::npos;
+    const auto first =
+        std::min(path.find(placeholder::address), path.find(placeholder::local_part));
+    truncated = first != std::string::npos;
     if (truncated) {
-        path.erase(path.rfind('/', placeholder) + 1);  // path starts with '/'
+        path.erase(path.rfind('/', first) + 1);  // path starts with '/'
     }
     return path;
 }

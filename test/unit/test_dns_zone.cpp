@@ -81,3 +81,32 @@ TEST_CASE("dns zone: printable_line keeps one line", "[builders][dns]") {
     CHECK(printable_line("a\nb\x7f\tc") == "a?b??c");
     CHECK(printable_line(std::string(300, 'x')).size() == 200);
 }
+
+TEST_CASE("dns zone: DAV urls through the one URL splitter", "[builders][dns]") {
+    DomainRecord r = record_of(
+        {},
+        {
+            {1, "HTTPS://someone@dav.example.com:8443/dav/?x=1#top", 0, "caldav", false, true, {}},
+            {2, "https://dav.example.com:99999/card/", 0, "carddav", true, true, {}},
+            {3, "https://dav.example.com:/card/", 0, "carddav", true, true, {}},
+            {4, "ftp://dav.example.com/card/", 0, "carddav", true, true, {}},
+            {5, "http://dav.example.com?q", 0, "carddav", true, true, {}},
+        });
+    const std::string text = dns_zone_snippet(r, "example.com", "");
+    CHECK(records(text) == std::vector<Rr>{
+                               {"_imap._tcp.example.com.", "SRV", "0 0 0 ."},
+                               {"_imaps._tcp.example.com.", "SRV", "0 0 0 ."},
+                               {"_pop3._tcp.example.com.", "SRV", "0 0 0 ."},
+                               {"_pop3s._tcp.example.com.", "SRV", "0 0 0 ."},
+                               {"_submission._tcp.example.com.", "SRV", "0 0 0 ."},
+                               {"_submissions._tcp.example.com.", "SRV", "0 0 0 ."},
+                               {"_caldavs._tcp.example.com.", "SRV", "0 1 8443 dav.example.com."},
+                               {"_caldavs._tcp.example.com.", "TXT", "\"path=/dav/\""},
+                               // use_ssl: the http url still goes to the TLS service, port 80.
+                               {"_carddavs._tcp.example.com.", "SRV", "0 1 80 dav.example.com."},
+                               {"_carddavs._tcp.example.com.", "TXT", "\"path=/\""},
+                           });
+    // The header, no service_host, DAV servers 2 (port out of range), 3 (empty port), 4 (ftp).
+    CHECK(comments(text).size() == 5);
+    CHECK(text.find("DAV server id 2: no host name DNS can point to") != std::string::npos);
+}
