@@ -190,7 +190,8 @@ CommandLine parse_command_line(int argc, const char* const* argv,
                  words, commands);
         }
     }
-    for (const auto& [name, value] : line.options) {
+    for (const auto& given : line.options) {
+        const std::string& name = given.first;
         const bool declared =
             line.command != nullptr &&
             std::any_of(line.command->options.begin(), line.command->options.end(),
