@@ -6,6 +6,7 @@
 #include "core/address.h"
 #include "core/builders/dns_zone.h"
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace automx2 {
 namespace {
@@ -40,7 +41,8 @@ int print_dns(Store& store, const std::vector<std::string>& domains,
         for (const std::string& given : names) {
             auto domain = normalise_domain(given);
             if (!domain) {
-                err << "automx2-fcgi: \"" << printable_line(given) << "\" is not a domain name\n";
+                err << "automx2-fcgi: \"" << text::printable(given, 200)
+                    << "\" is not a domain name\n";
                 status = kExitPartial;
                 continue;
             }

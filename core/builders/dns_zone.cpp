@@ -8,20 +8,18 @@
 
 #include "core/address.h"
 #include "core/placeholders.h"
+#include "core/text.h"
 #include "core/url.h"
 #include "core/vocabulary.h"
 
 namespace automx2 {
 
-std::string printable_line(std::string_view text) {
-    std::string out;
-    for (unsigned char c : text.substr(0, 200)) {
-        out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
-    }
-    return out;
-}
-
 namespace {
+
+// Database text in a zone-file comment: one line, printable.
+std::string comment_text(std::string_view text) {
+    return text::printable(text, 200);
+}
 
 // A <character-string> of RFC 1035 §5.1: quoted, '"' and '\' escaped, anything not
 // printable ASCII as \DDD.
@@ -107,12 +105,12 @@ void mail_records(Zone& zone, const DomainRecord& record) {
         auto type = parse_server_type(row.type);
         if (!type) {
             zone.comment("server id " + std::to_string(row.id) + ": unknown type \"" +
-                         printable_line(row.type) + "\", skipped");
+                         comment_text(row.type) + "\", skipped");
             continue;
         }
         auto target = target_name(row.name, zone.domain());
         if (!target) {
-            zone.comment("server id " + std::to_string(row.id) + ": \"" + printable_line(row.name) +
+            zone.comment("server id " + std::to_string(row.id) + ": \"" + comment_text(row.name) +
                          "\" is not a host name DNS can point to, skipped");
             continue;
         }
@@ -196,13 +194,13 @@ void dav_records(Zone& zone, const DomainRecord& record) {
         const std::string id = "DAV server id " + std::to_string(row.id);
         auto type = parse_dav_type(row.type);
         if (!type) {
-            zone.comment(id + ": unknown type \"" + printable_line(row.type) + "\", skipped");
+            zone.comment(id + ": unknown type \"" + comment_text(row.type) + "\", skipped");
             continue;
         }
         auto url = parse_dav_url(row.url);
         auto host = url ? target_name(url->host, zone.domain()) : std::nullopt;
         if (!url || !host) {
-            zone.comment(id + ": no host name DNS can point to in \"" + printable_line(row.url) +
+            zone.comment(id + ": no host name DNS can point to in \"" + comment_text(row.url) +
                          "\", skipped");
             continue;
         }
@@ -261,7 +259,7 @@ void service_host_records(Zone& zone, const std::string& service_host) {
 std::string dns_zone_snippet(const DomainRecord& record, const std::string& domain,
                              const std::string& service_host) {
     Zone zone(domain);
-    zone.comment(domain + ": provider \"" + printable_line(record.provider.name) +
+    zone.comment(domain + ": provider \"" + comment_text(record.provider.name) +
                  "\" (automx2-fcgi dns)");
     mail_records(zone, record);
     service_host_records(zone, service_host);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "core/model.h"
 
@@ -19,9 +18,5 @@ namespace automx2 {
 // name, an unknown type) are skipped with a comment.
 std::string dns_zone_snippet(const DomainRecord& record, const std::string& domain,
                              const std::string& service_host);
-
-// Text from the database or the command line made safe for one line of output (a
-// zone-file comment, a message): at most 200 bytes, control characters as '?'.
-std::string printable_line(std::string_view text);
 
 }  // namespace automx2

@@ -77,11 +77,6 @@ TEST_CASE("dns zone: service_host that is the autoconfig name itself gets no CNA
           rrs.end());
 }
 
-TEST_CASE("dns zone: printable_line keeps one line", "[builders][dns]") {
-    CHECK(printable_line("a\nb\x7f\tc") == "a?b??c");
-    CHECK(printable_line(std::string(300, 'x')).size() == 200);
-}
-
 TEST_CASE("dns zone: DAV urls through the one URL splitter", "[builders][dns]") {
     DomainRecord r = record_of(
         {},
