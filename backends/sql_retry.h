@@ -42,6 +42,10 @@ inline constexpr Operation domain_names{"domain_names", Access::read};
 inline constexpr Operation initialise{"initialise", Access::write,
                                       "seed data conflicts with data already stored"};
 inline constexpr Operation purge{"purge", Access::write};
+inline constexpr Operation apply_changes{"apply_changes", Access::write,
+                                         "the change conflicts with data already stored"};
+inline constexpr Operation list_domains{"list_domains", Access::read};
+inline constexpr Operation export_seeds{"export_seeds", Access::read};
 }  // namespace op
 
 // "database: OPERATION[ for domain DOMAIN]", the prefix of every message.

@@ -18,8 +18,10 @@
 #include <utility>
 #include <vector>
 
+#include "backends/change_writer.h"
 #include "backends/connection_string.h"
 #include "backends/domain_query.h"
+#include "backends/domain_reader.h"
 #include "backends/schema.h"
 #include "backends/session_pool.h"
 #include "backends/socket_watchdog.h"
@@ -165,6 +167,41 @@ class SqlStore final : public Store {
                 names.push_back(name);
             }
             return names;
+        });
+    }
+
+    ChangeOutcome apply(const ChangeSet& changes) override {
+        return with_session(op::apply_changes, "", [&](soci::session& sql) {
+            before_write(sql);
+            SqlTransaction tx(sql, target_.dialect, TxMode::write, lock_wait());
+            apply_schema_changes(sql, target_.dialect);
+            std::string match;
+            {
+                std::lock_guard lock(match_mutex_);
+                match = domain_match_;
+            }
+            DomainQuery query(sql, match, 0);
+            ChangeOutcome outcome = ChangeWriter(sql, dialect_, query).apply(changes);
+            if (!changes.dry_run) {
+                tx.commit();
+            }  // else the transaction's destructor rolls every change back
+            return outcome;
+        });
+    }
+
+    DomainPage list_domains(const std::string& prefix, const std::string& after,
+                            std::size_t limit) override {
+        return with_session(op::list_domains, prefix, [&](soci::session& sql) {
+            return read_domain_page(sql, prefix, after, limit);
+        });
+    }
+
+    void export_seeds(const std::function<void(const ExportSeed&)>& sink) override {
+        with_session(op::export_seeds, "", [&](soci::session& sql) {
+            SqlTransaction tx(sql, target_.dialect, TxMode::read);
+            read_export(sql, sink);
+            tx.commit();
+            return 0;
         });
     }
 

@@ -24,6 +24,8 @@ Request make_request(const CgiLookup& env, const Config& config) {
     request.query = parse_query(request.query_string);
     request.content_type = env("CONTENT_TYPE");
     request.accept_language = env("HTTP_ACCEPT_LANGUAGE");
+    request.authorization = env("HTTP_AUTHORIZATION");
+    request.if_match = env("HTTP_IF_MATCH");
 
     const unsigned proxies = config.proxy_count;
     request.remote_addr = client_address(env("REMOTE_ADDR"), env("HTTP_X_FORWARDED_FOR"), proxies);
@@ -44,11 +46,15 @@ Request make_request(const CgiLookup& env, const Config& config) {
     auto [end, error] =
         std::from_chars(length_text.data(), length_text.data() + length_text.size(), declared);
     // A length too large for size_t is certainly too large for us.
-    if (error == std::errc::result_out_of_range || declared > config.max_body_size) {
+    if (error == std::errc::result_out_of_range || declared > body_limit(request, config)) {
         request.body_too_large = true;
     }
     (void)end;
     return request;
+}
+
+std::size_t body_limit(const Request& request, const Config& config) {
+    return request.path.starts_with("/api/") ? config.max_admin_body_size : config.max_body_size;
 }
 
 bool append_body(Request& request, std::string_view chunk, std::size_t limit) {

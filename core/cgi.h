@@ -26,6 +26,10 @@ Request make_request(const CgiLookup& env, const Config& config);
 // Appends one chunk of the body read from the web server. When the body would exceed
 // `limit`, the body is discarded, body_too_large set, and false returned: the caller
 // drains the rest without keeping it.
+// The body limit of the request's path: max_admin_body_size for the management API
+// (/api/), max_body_size elsewhere.
+std::size_t body_limit(const Request& request, const Config& config);
+
 bool append_body(Request& request, std::string_view chunk, std::size_t limit);
 
 }  // namespace automx2

@@ -31,6 +31,10 @@ struct Config {
     // Keys of automx2-fcgi only.
     std::vector<Network> initdb_allowed_from = default_initdb_networks();
     std::size_t max_body_size = 65536;
+    // The management API (SPEC §15): off while admin_tokens_file is empty.
+    std::string admin_tokens_file;
+    std::vector<Network> admin_allowed_from = default_initdb_networks();
+    std::size_t max_admin_body_size = std::size_t{16} * 1024 * 1024;
     // Bounds connecting and each query; a request waits at most about twice this.
     std::chrono::milliseconds db_timeout{2000};
 

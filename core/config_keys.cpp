@@ -85,6 +85,31 @@ constexpr ConfigKey keys[] = {
                "Autodiscover requests are well below 1 KiB; seed data for POST /initdb/ may be "
                "larger.",
      .group = fcgi_group},
+    {.name = "admin_tokens_file",
+     .type = value::Text{&Config::admin_tokens_file},
+     .default_text = "",
+     .help = "File of the management API's tokens (NAME:SHA256-HEX per line, made by "
+             "`automx2-fcgi token add NAME`); empty: the API is off (404).",
+     .sample = "The management API under /api/v1/ (domains, export, import) is on when this "
+               "names a file of token hashes, one NAME:SHA256-HEX per line; `automx2-fcgi "
+               "token add NAME` creates a token, prints it once and appends its hash. Empty: "
+               "the API is off and its routes answer 404.",
+     .example = "/etc/automx2/admin-tokens",
+     .group = fcgi_group},
+    {.name = "admin_allowed_from",
+     .type = value::Networks{&Config::admin_allowed_from},
+     .default_text = "127.0.0.1, ::1",
+     .help = "Addresses or networks allowed to use the management API (others get 403).",
+     .sample = "Clients allowed to use the management API, as for initdb_allowed_from; "
+               "everyone else gets 403, with or without a token.",
+     .group = fcgi_group},
+    {.name = "max_admin_body_size",
+     .type = value::Bytes{&Config::max_admin_body_size, 1, std::size_t{1} << 30},
+     .default_text = "16777216",
+     .help = "Largest management API request body, in bytes (1 to 1073741824); larger: 413.",
+     .sample = "Largest request body of the management API (PUT, import), in bytes "
+               "(1..1073741824); larger requests get 413.",
+     .group = fcgi_group},
     {.name = "db_timeout",
      .type = value::Seconds{&Config::db_timeout},
      .default_text = "2",

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/api/api.h"
 #include "core/errors.h"
 #include "core/handlers.h"
 #include "core/log.h"
@@ -99,6 +100,9 @@ std::string_view allowed_methods(Route route) {
 }
 
 Response Dispatcher::handle(const Request& request) const noexcept {
+    if (api::is_api_path(request.path)) {
+        return api::handle(request, services_);  // its own errors: RFC 9457 documents
+    }
     const std::string where = request.method + " " + request.path;
     try {
         Response response = [&] {

@@ -67,7 +67,8 @@ Response json_response(int status, const nlohmann::ordered_json& body) {
 // A page in any browser can POST text/plain or a form type to this address without a
 // CORS preflight, but not application/json: only a body declared as JSON may load a seed.
 bool declares_json(std::string_view content_type) {
-    return iequals_ascii(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+    return text::iequals(text::trim(content_type.substr(0, content_type.find(';'))),
+                         "application/json");
 }
 
 bool initdb_permitted(const Request& request, const Config& config) {

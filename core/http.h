@@ -27,6 +27,8 @@ struct Request {
     // SERVER_PORT when no proxy is configured (behind one it is the proxy's back end);
     // the setup page adds it to a Host without a port (nginx passes $host, portless).
     std::string server_port;
+    std::string authorization;  // HTTP_AUTHORIZATION (the management API's bearer token)
+    std::string if_match;       // HTTP_IF_MATCH
     std::string body;
     // Set by the FastCGI layer when the declared body exceeds the limit: the body was
     // not read and the dispatcher answers 413.

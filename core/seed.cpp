@@ -9,6 +9,7 @@
 
 #include "core/address.h"
 #include "core/errors.h"
+#include "core/seed_json.h"
 #include "core/text.h"
 
 namespace automx2 {
@@ -284,8 +285,12 @@ SeedLdapServer ldap_server(const Fields& f) {
 }  // namespace
 
 Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap_ids) {
-    const json document = parse_json(json_text);
-    const Fields top(document, "");
+    return parse_seed_value(parse_json(json_text), "", stored_ldap_ids, SeedRules{});
+}
+
+Seed parse_seed_value(const json& document, const std::string& base,
+                      const std::vector<long>& stored_ldap_ids, SeedRules rules) {
+    const Fields top(document, base);
 
     bool version2 = false;
     if (top.has("version")) {
@@ -303,9 +308,10 @@ Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap
             fail("ldapservers needs \"version\": 2");
         }
         const json& list = top.array("ldapservers");
+        const std::string list_path = at(base, "ldapservers");
         std::set<long> seed_ids;
         for (std::size_t i = 0; i < list.size(); ++i) {
-            const Fields f(list[i], element("ldapservers", i));
+            const Fields f(list[i], element(list_path, i));
             auto server = ldap_server(f);
             if (!seed_ids.insert(server.id).second) {
                 fail(f.path() + ".id " + std::to_string(server.id) + " appears twice");
@@ -317,7 +323,7 @@ Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap
 
     SeedProvider provider;
     provider.name = top.string("provider", kNameWidth);
-    provider.short_name = first_word(provider.name, "provider");
+    provider.short_name = first_word(provider.name, at(base, "provider"));
 
     const json& domains = top.array("domains");
     if (domains.empty()) {
@@ -325,14 +331,14 @@ Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap
     }
     std::set<std::string> seen;
     for (std::size_t i = 0; i < domains.size(); ++i) {
-        const std::string path = element("domains", i);
+        const std::string path = element(at(base, "domains"), i);
         SeedDomain domain;
         if (version2) {
             const Fields f(domains[i], path);
             domain.name = domain_name(f.required("name"), at(path, "name"), seen);
             if (f.has("ldapserver_id") && !f.raw("ldapserver_id").is_null()) {
                 const long id = static_cast<long>(f.integer("ldapserver_id", 1, 2147483647));
-                if (!ldap_ids.contains(id)) {
+                if (rules.check_ldap_refs && !ldap_ids.contains(id)) {
                     fail(at(path, "ldapserver_id") + ": unknown ldapserver_id " +
                          std::to_string(id));
                 }
@@ -346,7 +352,7 @@ Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap
 
     const json& servers = top.array("servers");
     for (std::size_t i = 0; i < servers.size(); ++i) {
-        const Fields f(servers[i], element("servers", i));
+        const Fields f(servers[i], element(at(base, "servers"), i));
         const std::string type = f.string("type", kShortWidth);
         if (const auto mail = parse_server_type(type)) {
             provider.servers.push_back(mail_server(f, type, *mail));
@@ -357,8 +363,8 @@ Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap
                  server_type_words() + ", " + dav_type_words() + ")");
         }
     }
-    if (provider.servers.empty()) {
-        fail("servers must contain at least one mail server (imap, pop or smtp)");
+    if (rules.require_mail_server && provider.servers.empty()) {
+        fail(at(base, "servers") + " must contain at least one mail server (imap, pop or smtp)");
     }
 
     seed.providers.push_back(std::move(provider));

@@ -8,10 +8,12 @@
 // worker thread at once.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/domain_change.h"
 #include "core/errors.h"
 #include "core/model.h"
 #include "core/seed.h"
@@ -52,6 +54,25 @@ class Store {
     // stores written before it still compile; the default cannot answer.
     virtual std::vector<std::string> domain_names() {
         throw BackendUnavailable("this store cannot list its domains");
+    }
+
+    // The management write path (SPEC §15), one transaction per call. apply() throws
+    // PreconditionFailed (If-Match), BadRequest (a conflict with stored data); with
+    // dry_run it reports what would change and changes nothing.
+    virtual ChangeOutcome apply(const ChangeSet& changes) {
+        static_cast<void>(changes);
+        throw BackendUnavailable("this store cannot be changed");
+    }
+    // Names > `after` starting with `prefix`, by name, at most `limit`.
+    virtual DomainPage list_domains(const std::string& prefix, const std::string& after,
+                                    std::size_t limit) {
+        static_cast<void>(prefix), static_cast<void>(after), static_cast<void>(limit);
+        throw BackendUnavailable("this store cannot list its domains");
+    }
+    // Calls `sink` once per seed, one provider at a time, in one consistent snapshot.
+    virtual void export_seeds(const std::function<void(const ExportSeed&)>& sink) {
+        static_cast<void>(sink);
+        throw BackendUnavailable("this store cannot export");
     }
 };
 

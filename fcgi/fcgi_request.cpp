@@ -57,7 +57,7 @@ Request FcgiConnection::read_request(const Config& config) {
             break;
         if (keep) {
             keep = append_body(request, std::string_view(buffer, static_cast<std::size_t>(got)),
-                               config.max_body_size);
+                               body_limit(request, config));
         }
     }
     return request;
