@@ -16,6 +16,9 @@ PROBLEM = "application/problem+json"
 TOKEN = "s3cret-token-for-tests-0123456789"
 SAMPLE_DOMAINS = ["example.com", "example.net", "example.org", "other.example",
                   "serverless.example", "broken.example"]
+# Row ids (the Autoconfig provider id "automx2-N") follow the database's sequences, which
+# a purge does not reset on PostgreSQL and MariaDB: like UUIDs, they are not compared.
+_ROW_ID = re.compile(rb"automx2-\d+")
 _UUID = re.compile(rb"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 
 DOMAIN = {
@@ -293,7 +296,7 @@ class ApiImportTest(ApiBase):
                     ("ac", self.st.get(AC_PATH + q(emailaddress=address))),
                     ("ad", self.st.post(AD_PATH, autodiscover_body(address), "text/xml")),
                     ("mc", self.st.get(MC_PATH + q(emailaddress=address)))):
-                out[(domain, label)] = (r.status, _UUID.sub(b"UUID", r.body))
+                out[(domain, label)] = (r.status, _ROW_ID.sub(b"automx2-N", _UUID.sub(b"UUID", r.body)))
         return out
 
     def test_round_trip(self):
