@@ -2,11 +2,13 @@
 
 #include "app/commands/dns.h"
 #include "app/commands/lookup.h"
+#include "app/commands/manage.h"
 
 namespace automx2 {
 namespace {
 
 constexpr CommandOption kLookupOptions[] = {{"--protocol", "NAME"}};
+constexpr CommandOption kImportOptions[] = {{"--dry-run", ""}, {"--prune", ""}};
 
 const Command kCommands[] = {
     {"dns",
@@ -19,6 +21,36 @@ const Command kCommands[] = {
      "print the document a client would get (status and headers on stderr);\n"
      "exit 0 on 200, 1 on 204, 2 otherwise",
      kLookupOptions, run_lookup},
+    {"export",
+     "[--config FILE] export [FILE]",
+     "write every domain as version-2 seeds (no passwords), as GET /api/v1/export",
+     {},
+     run_export},
+    {"import", "[--config FILE] import FILE|- [--dry-run] [--prune]",
+     "load seeds in one transaction, as POST /api/v1/import; exit 0, 1 on a\n"
+     "database error, 2 on bad input",
+     kImportOptions, run_import},
+    {"domain list",
+     "[--config FILE] domain list [PREFIX]",
+     "print every domain (by name) and its provider, tab-separated",
+     {},
+     run_domain_list},
+    {"domain show",
+     "[--config FILE] domain show NAME",
+     "print the domain view, as GET /api/v1/domains/NAME",
+     {},
+     run_domain_show},
+    {"domain delete",
+     "[--config FILE] domain delete NAME",
+     "remove a domain and every row no domain uses any more",
+     {},
+     run_domain_delete},
+    {"token add",
+     "[--config FILE] token add NAME",
+     "create a management API token, print it once, append its hash to\n"
+     "admin_tokens_file",
+     {},
+     run_token_add},
 };
 
 }  // namespace

@@ -80,16 +80,22 @@ const char* status_reason(int status) {
     switch (status) {
         case 200:
             return "OK";
+        case 201:
+            return "Created";
         case 204:
             return "No Content";
         case 400:
             return "Bad Request";
+        case 401:
+            return "Unauthorized";
         case 403:
             return "Forbidden";
         case 404:
             return "Not Found";
         case 405:
             return "Method Not Allowed";
+        case 412:
+            return "Precondition Failed";
         case 413:
             return "Payload Too Large";
         case 415:
