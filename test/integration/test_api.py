@@ -387,3 +387,92 @@ class ApiLimitsTest(ApiBase):
     def test_oversized_body_413(self):
         r = self.call("POST", "/api/v1/import", "[" + " " * 2000 + "]")
         self.problem(r, 413)
+
+
+OPENAPI = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "templates", "openapi.json")
+
+
+class ApiDescriptionTest(ApiBase):
+    """Every route and status of templates/openapi.json, provoked and compared: a status
+    the description names must be one the service gives, and the other way round."""
+
+    def setUp(self):
+        self.purge()
+        self.call("PUT", "/api/v1/domains/doc.example", DOMAIN)
+
+    def provoke(self, path, method, status):
+        """The request that gets `status` from `method path` (None: no way to provoke)."""
+        domain = path.replace("{name}", "doc.example")
+        body = DOMAIN if method == "PUT" else (
+            {"provider": "Doc", "domains": ["doc2.example"], "servers": []}
+            if method == "POST" else None)
+        if status in (200, 204) or (status == 201 and method == "PUT"):
+            if status == 201:
+                domain = path.replace("{name}", "fresh.example")
+            return self.call(method, domain, body, token=None if "openapi" in path else TOKEN)
+        if status == 400:
+            if "{name}" in path:
+                return self.call(method, path.replace("{name}", "bad_name!"), body)
+            if method == "GET":
+                return self.call(method, path + "?limit=0")
+            return self.call(method, path, "{")
+        if status == 401:
+            return self.call(method, domain, body, token="wrong")
+        if status == 403:
+            st = harness.session().stack("api-403", config={"admin_tokens_file": "/nonexistent",
+                                                             "admin_allowed_from": "192.0.2.1"})
+            return st.request(method, domain, body=json.dumps(body) if body else None,
+                              headers={"Content-Type": JSON})
+        if status == 404:
+            return self.call(method, path.replace("{name}", "absent.example"), body)
+        if status == 412:
+            return self.call(method, domain, body, headers={"If-Match": '"stale"'})
+        if status == 413:
+            st = harness.session().stack("api-limits", config={
+                "admin_tokens_file": tokens_file(), "max_admin_body_size": "1000"})
+            return st.request(method, domain, body="[" + " " * 2000 + "]",
+                              headers={"Content-Type": JSON, "Authorization": "Bearer " + TOKEN})
+        if status == 415:
+            return self.call(method, domain, body, content_type="text/plain")
+        if status == 503:
+            return None  # needs a database that is down: test_faults' business
+        return None
+
+    def test_every_documented_status(self):
+        with open(OPENAPI) as f:
+            doc = json.load(f)
+        seen = 0
+        for path, item in doc["paths"].items():
+            for method, op in item.items():
+                if method == "parameters":
+                    continue
+                for status in op["responses"]:
+                    with self.subTest(f"{method.upper()} {path} {status}"):
+                        self.purge()
+                        self.call("PUT", "/api/v1/domains/doc.example", DOMAIN)
+                        r = self.provoke(path, method.upper(), int(status))
+                        if r is None:
+                            continue
+                        seen += 1
+                        self.assertEqual(r.status, int(status), r)
+                        expected = op["responses"][status]
+                        if "$ref" in expected:
+                            expected = doc["components"]["responses"][
+                                expected["$ref"].rsplit("/", 1)[1]]
+                        media = list(expected.get("content", {}))
+                        if media:
+                            self.assertEqual(r.media_type, media[0], r)
+        self.assertGreater(seen, 30)
+
+    def test_undocumented_methods_are_405(self):
+        with open(OPENAPI) as f:
+            doc = json.load(f)
+        for path, item in doc["paths"].items():
+            for method in ("GET", "PUT", "DELETE", "POST", "PATCH"):
+                if method.lower() in item:
+                    continue
+                with self.subTest(f"{method} {path}"):
+                    r = self.call(method, path.replace("{name}", "doc.example"),
+                                  "{}" if method in ("PUT", "POST", "PATCH") else None)
+                    self.assertEqual(r.status, 405, r)
