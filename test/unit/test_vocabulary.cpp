@@ -74,6 +74,15 @@ TEST_CASE("vocabulary: words written back and listed", "[vocabulary]") {
     }
 }
 
+TEST_CASE("vocabulary: boolean columns read as text", "[vocabulary]") {
+    for (const char* yes : {"1", "t", "T", "true", "y", "Yes", "on"}) {
+        CHECK(stored_flag(yes));
+    }
+    for (const char* no : {"0", "f", "false", "n", "no", "off", "", "2", "maybe"}) {
+        CHECK_FALSE(stored_flag(no));
+    }
+}
+
 TEST_CASE("vocabulary: defaults of SPEC §2 and §10", "[vocabulary]") {
     CHECK(defaults::prio == 10);
     CHECK(defaults::user_name == "%EMAILADDRESS%");
