@@ -12,6 +12,7 @@
 #include "core/pages/setup_page.h"
 #include "core/seed.h"
 #include "core/templates.h"
+#include "core/text.h"
 
 namespace automx2 {
 namespace {
@@ -37,16 +38,10 @@ std::optional<std::string> non_empty_param(const Request& request, std::string_v
     return value;
 }
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-        return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-    });
-}
-
 // Microsoft's service reads query parameter names case-insensitively; clients vary.
 std::optional<std::string> param_ignoring_case(const Request& request, std::string_view name) {
     for (const auto& [key, value] : request.query) {
-        if (iequals_ascii(key, name)) {
+        if (text::iequals(key, name)) {
             return value;
         }
     }
@@ -133,7 +128,7 @@ Response handle_autodiscover(const Request& request, const Services& services) {
 Response handle_autodiscover_json(const Request& request, const Services& services) {
     (void)services;
     auto protocol = param_ignoring_case(request, "Protocol");
-    if (!protocol || !iequals_ascii(*protocol, "AutodiscoverV1")) {
+    if (!protocol || !text::iequals(*protocol, "AutodiscoverV1")) {
         // Never echo the client's text: the message is fixed.
         return json_response(
             400, {{"ErrorCode", "InvalidProtocol"},
