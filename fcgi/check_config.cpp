@@ -25,19 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The file of an SQLite DbTarget: connect_string is `db=PATH` or `db="PATH"`
-// (core/db_uri.cpp writes nothing else for SQLite files).
 std::optional<std::string> sqlite_file(const DbTarget& db) {
-    if (db.dialect != Dialect::sqlite || db.in_memory)
-        return std::nullopt;
-    std::string path = db.connect_string;
-    if (!path.starts_with("db="))
-        return std::nullopt;
-    path.erase(0, 3);
-    if (path.size() >= 2 && path.front() == '"' && path.back() == '"') {
-        path = path.substr(1, path.size() - 2);
-    }
-    return path;
+    return db.sqlite_file();
 }
 
 struct Report {
