@@ -50,16 +50,6 @@ std::optional<std::string> param_ignoring_case(const Request& request, std::stri
 
 // The host goes into a URL the client will follow: a host name, IPv4 or bracketed IPv6
 // literal, optionally with a port; nothing that could break out of the URL or JSON.
-bool usable_url_host(std::string_view host) {
-    if (host.empty() || host.size() > 261) {
-        return false;
-    }
-    return std::all_of(host.begin(), host.end(), [](unsigned char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
-    });
-}
-
 Response json_response(int status, const nlohmann::ordered_json& body) {
     return Response{status, "application/json", {}, body.dump()};
 }
@@ -136,7 +126,7 @@ Response handle_autodiscover_json(const Request& request, const Services& servic
                   {"ErrorMessage",
                    "The given protocol value is invalid. Supported values are 'AutodiscoverV1'."}});
     }
-    if (!usable_url_host(request.host)) {
+    if (!url::usable_host(request.host)) {
         log::warning("autodiscover.json: unusable Host header, answering 400");
         return json_response(400, {{"ErrorCode", "InvalidRequest"},
                                    {"ErrorMessage", "The request has no usable Host header."}});

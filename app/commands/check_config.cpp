@@ -22,10 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> sqlite_file(const DbTarget& db) {
-    return db.sqlite_file();
-}
-
 struct Report {
     std::ostream& out;
     std::ostream& err;
@@ -81,7 +77,7 @@ int check_config(const CommandLine& line, std::ostream& out, std::ostream& err) 
     report.line("database", config.db.display + " (" + dialect_name(config.db.dialect) +
                                 (config.db.in_memory ? ", in memory: for testing only)" : ")"));
 
-    if (auto file = sqlite_file(config.db)) {
+    if (auto file = config.db.sqlite_file()) {
         std::error_code ec;
         const fs::path path(*file);
         if (!fs::exists(path, ec)) {

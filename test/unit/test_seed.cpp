@@ -335,6 +335,9 @@ TEST_CASE("LDAP use_ssl accepts booleans and yes/no, true/false, 1/0", "[seed]")
     CHECK_FALSE(use_ssl(R"(, "use_ssl": "false")"));
     CHECK(use_ssl(R"(, "port": 389, "use_ssl": "1")"));
     CHECK_FALSE(use_ssl(R"(, "use_ssl": "0")"));
+    // text::parse_bool's one set of words, as in the configuration file.
+    CHECK(use_ssl(R"(, "port": 389, "use_ssl": "On")"));
+    CHECK_FALSE(use_ssl(R"(, "use_ssl": "off")"));
     CHECK_THROWS_WITH(use_ssl(R"(, "use_ssl": "maybe")"),
                       Contains("ldapservers[0].use_ssl must be a boolean"));
     CHECK_THROWS_WITH(use_ssl(R"(, "use_ssl": 1)"),
