@@ -167,14 +167,16 @@ DomainPage read_domain_page(soci::session& sql, const std::string& prefix, const
     DomainPage page;
     std::string name, provider;
     const std::string pattern = like_prefix(prefix);
-    // Keyset over domain.name's unique index: no OFFSET scan, however deep the page.
+    // Keyset over domain.name's unique index: no OFFSET scan, however deep the page; a
+    // name starting with the prefix sorts at or after it, so the scan starts there.
     soci::statement st =
         (sql.prepare << "SELECT d.name, p.name FROM domain d JOIN provider p ON p.id = "
-                        "d.provider_id WHERE d.name > :after AND d.name LIKE :prefix ESCAPE '!' "
+                        "d.provider_id WHERE d.name > :after AND d.name >= :start AND d.name LIKE "
+                        ":prefix ESCAPE '!' "
                         "ORDER BY d.name LIMIT " +
                             std::to_string(limit + 1),
-         soci::use(after, "after"), soci::use(pattern, "prefix"), soci::into(name),
-         soci::into(provider));
+         soci::use(after, "after"), soci::use(prefix, "start"), soci::use(pattern, "prefix"),
+         soci::into(name), soci::into(provider));
     st.execute();
     while (st.fetch()) {
         if (page.domains.size() == limit) {

@@ -18,7 +18,7 @@ struct FieldError {
 // A request the API refuses, with its status; thrown inside the API, answered once.
 class Problem : public std::runtime_error {
   public:
-    Problem(int status, std::string detail, std::vector<FieldError> errors = {})
+    Problem(int status, const std::string& detail, std::vector<FieldError> errors = {})
         : std::runtime_error(detail), status_(status), errors_(std::move(errors)) {}
     int status() const { return status_; }
     const std::vector<FieldError>& errors() const { return errors_; }
