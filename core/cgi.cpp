@@ -22,11 +22,15 @@ Request make_request(const CgiLookup& env, const Config& config) {
     request.query_string = env("QUERY_STRING");
     request.query = parse_query(request.query_string);
     request.content_type = env("CONTENT_TYPE");
+    request.accept_language = env("HTTP_ACCEPT_LANGUAGE");
 
     const unsigned proxies = config.proxy_count;
     request.remote_addr = client_address(env("REMOTE_ADDR"), env("HTTP_X_FORWARDED_FOR"), proxies);
     auto forwarded_host = forwarded_value(env("HTTP_X_FORWARDED_HOST"), proxies);
     request.host = forwarded_host ? *forwarded_host : std::string(env("HTTP_HOST"));
+    if (proxies == 0) {
+        request.server_port = env("SERVER_PORT");
+    }
     auto forwarded_proto = forwarded_value(env("HTTP_X_FORWARDED_PROTO"), proxies);
     if (forwarded_proto) {
         request.scheme = *forwarded_proto;

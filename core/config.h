@@ -1,4 +1,5 @@
-// The automx2 configuration file (SPEC §1): INI, section [automx2].
+// The automx2 configuration file (SPEC §1): INI, section [automx2]. The keys, their
+// types, defaults and documentation are the table of core/config_keys.cpp.
 #pragma once
 
 #include <chrono>
@@ -16,14 +17,18 @@ namespace automx2 {
 struct Config {
     // Where the values came from; empty when the built-in defaults are used.
     std::string source;
+    // The keys the file set ([automx2] or its [DEFAULT]), as named in the key table.
+    std::vector<std::string> keys_from_file;
 
+    // The member initialisers are the built-in defaults: each must equal its key's
+    // default_text in core/config_keys.cpp (test_config compares them).
     log::Level log_level = log::Level::warning;
     bool db_echo = false;
     std::string db_uri = "sqlite:///:memory:";
     DbTarget db;  // db_uri, parsed
     unsigned proxy_count = 0;
 
-    // Project keys (documented in packaging/automx2.conf.sample).
+    // Keys of automx2-fcgi only.
     std::vector<Network> initdb_allowed_from = default_initdb_networks();
     std::size_t max_body_size = 65536;
     // Bounds connecting and each query; a request waits at most about twice this.
@@ -56,11 +61,11 @@ std::optional<std::string> find_config_file();
 // for an unreadable file, a syntax error, an unknown key or a bad value.
 Config load_config(const std::string& path = {});
 
+// The built-in defaults, db parsed from db_uri: what a file without keys gives.
+Config default_config();
+
 // Parses INI text already read; `source` names it in messages. Used by load_config
 // and the unit tests.
 Config parse_config(const std::string& text, const std::string& source);
-
-// yes/no, true/false, on/off, 1/0 (case-insensitive).
-std::optional<bool> parse_bool(std::string_view text);
 
 }  // namespace automx2

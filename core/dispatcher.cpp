@@ -6,6 +6,7 @@
 #include "core/errors.h"
 #include "core/handlers.h"
 #include "core/log.h"
+#include "core/pages/setup_page.h"
 
 namespace automx2 {
 namespace {
@@ -23,7 +24,7 @@ struct RouteEntry {
 };
 
 // The one explicit list of routes (SPEC §6); anything else is 404.
-constexpr std::array<RouteEntry, 10> routes{{
+constexpr std::array<RouteEntry, 13> routes{{
     {"/", Route::index, false},
     {"/mail/config-v1.1.xml", Route::autoconfig, false},
     {"/.well-known/autoconfig/mail/config-v1.1.xml", Route::autoconfig, false},
@@ -36,6 +37,9 @@ constexpr std::array<RouteEntry, 10> routes{{
     {"/mobileconfig/", Route::mobileconfig, false},
     {"/initdb", Route::initdb, false},
     {"/initdb/", Route::initdb, false},
+    {"/setup", Route::setup, false},
+    {"/setup.css", Route::setup_css, false},
+    {"/setup/qr.svg", Route::setup_qr, false},
 }};
 
 bool method_allowed(Route route, std::string_view method) {
@@ -85,6 +89,9 @@ std::string_view allowed_methods(Route route) {
         case Route::autoconfig:
         case Route::autodiscover_json:
         case Route::mobileconfig:
+        case Route::setup:
+        case Route::setup_css:
+        case Route::setup_qr:
             return "GET, HEAD, OPTIONS";
         case Route::autodiscover:
             return "POST, OPTIONS";
@@ -156,6 +163,12 @@ Response Dispatcher::route(const Request& request, Route route) const {
             return handle_mobileconfig(request, services_);
         case Route::initdb:
             return handle_initdb(request, services_);
+        case Route::setup:
+            return handle_setup(request, services_);
+        case Route::setup_css:
+            return handle_setup_css(request, services_);
+        case Route::setup_qr:
+            return handle_setup_qr(request, services_);
         case Route::not_found:
             break;
     }

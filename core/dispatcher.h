@@ -21,6 +21,9 @@ enum class Route {
     autodiscover_json,  // Autodiscover v2 (SPEC §12), both URL forms
     mobileconfig,
     initdb,
+    setup,      // the setup page for people (issue 16)
+    setup_css,  // its stylesheet
+    setup_qr,   // its QR code image
     not_found,
 };
 

@@ -9,6 +9,7 @@
 #include "core/builders/signing.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "core/pages/setup_page.h"
 #include "core/seed.h"
 #include "core/templates.h"
 
@@ -82,9 +83,11 @@ bool initdb_permitted(const Request& request, const Config& config) {
 
 }  // namespace
 
-Response handle_index(const Request&, const Services& services) {
-    const char* page = services.store.has_tables() ? "index.html" : "index-uninitialised.html";
-    return Response::html(200, std::string(templates::get(page)));
+Response handle_index(const Request& request, const Services& services) {
+    if (services.store.has_tables()) {
+        return setup_index_page(request);  // the setup form (issue 16)
+    }
+    return Response::html(200, std::string(templates::get("index-uninitialised.html")));
 }
 
 Response handle_autoconfig(const Request& request, const Services& services) {

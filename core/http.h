@@ -21,6 +21,10 @@ struct Request {
     std::string host;             // HTTP_HOST (after proxy_count, X-Forwarded-Host)
     std::string scheme = "http";  // HTTPS / X-Forwarded-Proto
     std::string remote_addr;      // the client's address after proxy_count
+    std::string accept_language;  // HTTP_ACCEPT_LANGUAGE, for the setup page's language
+    // SERVER_PORT when no proxy is configured (behind one it is the proxy's back end);
+    // the setup page adds it to a Host without a port (nginx passes $host, portless).
+    std::string server_port;
     std::string body;
     // Set by the FastCGI layer when the declared body exceeds the limit: the body was
     // not read and the dispatcher answers 413.

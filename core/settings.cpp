@@ -1,79 +1,12 @@
 #include "core/settings.h"
 
 #include <algorithm>
-#include <array>
 #include <utility>
 
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace automx2 {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-        return lower(x) == lower(y);
-    });
-}
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> lookup(const std::array<std::pair<std::string_view, Enum>, N>& table,
-                           std::string_view text) {
-    for (const auto& [word, value] : table) {
-        if (iequals(word, text)) {
-            return value;
-        }
-    }
-    return std::nullopt;
-}
-
-std::string to_lower_ascii(std::string text) {
-    for (char& c : text) {
-        if (c >= 'A' && c <= 'Z') {
-            c = char(c - 'A' + 'a');
-        }
-    }
-    return text;
-}
-
-}  // namespace
-
-std::optional<Authentication> parse_authentication(std::string_view text) {
-    // SPEC §12: automx2's words and Thunderbird's, one canonical value each.
-    static constexpr std::array<std::pair<std::string_view, Authentication>, 8> table{{
-        {"plain", Authentication::cleartext},
-        {"password-cleartext", Authentication::cleartext},
-        {"password-encrypted", Authentication::encrypted},
-        {"NTLM", Authentication::ntlm},
-        {"GSSAPI", Authentication::gssapi},
-        {"OAuth2", Authentication::oauth2},
-        {"client-IP-address", Authentication::client_ip},
-        {"none", Authentication::none},
-    }};
-    return lookup(table, text);
-}
-
-std::optional<ServerType> parse_server_type(std::string_view text) {
-    static constexpr std::array<std::pair<std::string_view, ServerType>, 3> table{{
-        {"imap", ServerType::imap},
-        {"pop", ServerType::pop},
-        {"smtp", ServerType::smtp},
-    }};
-    return lookup(table, text);
-}
-
-std::optional<DavType> parse_dav_type(std::string_view text) {
-    static constexpr std::array<std::pair<std::string_view, DavType>, 2> table{{
-        {"caldav", DavType::caldav},
-        {"carddav", DavType::carddav},
-    }};
-    return lookup(table, text);
-}
-
-bool MailServer::encrypted() const {
-    return iequals(socket_type, "SSL") || iequals(socket_type, "STARTTLS");
-}
 
 DomainSettings make_settings(const DomainRecord& record, const std::optional<std::string>& ldap_uid,
                              const std::optional<std::string>& display_name) {
@@ -81,7 +14,7 @@ DomainSettings make_settings(const DomainRecord& record, const std::optional<std
     settings.provider_id = record.provider.id;
     settings.provider_name = record.provider.name;
     settings.provider_short_name = record.provider.short_name;
-    settings.domain = to_lower_ascii(record.domain);
+    settings.domain = text::to_lower(record.domain);
     settings.provider_domains = record.provider_domains;
     settings.display_name = display_name;
 

@@ -4,25 +4,12 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/model.h"
+#include "core/vocabulary.h"
 
 namespace automx2 {
-
-enum class ServerType { imap, pop, smtp };
-enum class DavType { caldav, carddav };
-
-// SPEC §12: one canonical value, rendered by each builder in its client's words.
-enum class Authentication { cleartext, encrypted, ntlm, gssapi, oauth2, client_ip, none };
-
-// Accepts automx2's words (plain, NTLM, none) and Thunderbird's (password-cleartext,
-// password-encrypted, OAuth2, GSSAPI, NTLM, client-IP-address, none),
-// case-insensitively. nullopt for anything else.
-std::optional<Authentication> parse_authentication(std::string_view text);
-std::optional<ServerType> parse_server_type(std::string_view text);
-std::optional<DavType> parse_dav_type(std::string_view text);
 
 struct MailServer {
     long id = 0;
@@ -32,7 +19,7 @@ struct MailServer {
     std::string socket_type;  // database value (SSL, STARTTLS, plain, …)
     std::string user_name;    // LDAP uid when found, else the row's user_name
     Authentication authentication = Authentication::cleartext;
-    bool encrypted() const;  // socket_type SSL or STARTTLS (case-insensitive)
+    bool encrypted() const { return encrypted_socket(socket_type); }
 };
 
 struct DavServer {

@@ -47,6 +47,12 @@ trap cleanup_policy EXIT
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
     "${PKGS[@]}"
+# The browser test (issue 16) needs node and npm. Debian's npm conflicts with a nodejs
+# from elsewhere (NodeSource bundles its own npm): install them only when missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends nodejs npm
+fi
 cleanup_policy
 POLICY_ADDED=0
 # Should the package's nginx have been started anyway (by systemd), stop it: the tests
