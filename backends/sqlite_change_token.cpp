@@ -1,8 +1,11 @@
 #include "backends/sqlite_change_token.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <unordered_map>
 #include <utility>
@@ -50,9 +53,35 @@ bool open(Reader& reader, const std::string& filename, std::chrono::milliseconds
 }  // namespace
 
 SqliteChangeToken::SqliteChangeToken(std::string filename, std::chrono::milliseconds busy_timeout)
-    : filename_(std::move(filename)), busy_timeout_(busy_timeout), id_(next_id.fetch_add(1)) {}
+    : filename_(std::move(filename)),
+      fd_(::open(filename_.c_str(), O_RDONLY | O_CLOEXEC)),
+      busy_timeout_(busy_timeout),
+      id_(next_id.fetch_add(1)) {}
+
+SqliteChangeToken::~SqliteChangeToken() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+}
 
 std::optional<std::uint64_t> SqliteChangeToken::current() const {
+    unsigned char header[100];
+    if (fd_ < 0 || ::pread(fd_, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) ||
+        std::memcmp(header, "SQLite format 3", 16) != 0) {
+        return std::nullopt;
+    }
+    if (header[18] == 2 || header[19] == 2) {
+        return wal_token();
+    }
+    auto be32 = [&](int at) {
+        return (std::uint64_t{header[at]} << 24) | (std::uint64_t{header[at + 1]} << 16) |
+               (std::uint64_t{header[at + 2]} << 8) | std::uint64_t{header[at + 3]};
+    };
+    // Top bit set: never equal to a WAL-mode token (those stay below 2^63).
+    return (std::uint64_t{1} << 63) | (be32(24) << 31) | (be32(28) & 0x7fffffff);
+}
+
+std::optional<std::uint64_t> SqliteChangeToken::wal_token() const {
     thread_local std::unordered_map<std::uint64_t, Reader> readers;
     Reader& reader = readers[id_];
     if (!reader.statement && !open(reader, filename_, busy_timeout_)) {

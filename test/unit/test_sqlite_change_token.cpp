@@ -77,6 +77,38 @@ TEST_CASE("SQLite change token: each thread reads its own, each sees the change"
     CHECK(token.current() != here);
 }
 
+TEST_CASE("SQLite change token: WAL mode, and a round trip through it, show too") {
+    TempFile file;
+    exec(file.path(), "CREATE TABLE t (x INTEGER)");
+    SqliteChangeToken token(file.path(), std::chrono::milliseconds(1000));
+    auto rollback = token.current();
+    REQUIRE(rollback);
+
+    // A thread that reads nothing while the file goes to WAL, changes and comes back.
+    exec(file.path(), "PRAGMA journal_mode = WAL; INSERT INTO t VALUES (1);");
+    exec(file.path(), "INSERT INTO t VALUES (2); PRAGMA journal_mode = DELETE;");
+    auto back = token.current();
+    REQUIRE(back);
+    CHECK(back != rollback);
+
+    exec(file.path(), "PRAGMA journal_mode = WAL");
+    auto wal = token.current();
+    REQUIRE(wal);
+    CHECK(wal != back);
+    CHECK(token.current() == wal);
+    // The writer keeps its connection (and the WAL) open while the token is read.
+    sqlite3* writer = nullptr;
+    REQUIRE(sqlite3_open(file.path().c_str(), &writer) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(writer, "INSERT INTO t VALUES (3)", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    auto after = token.current();
+    CHECK(after != wal);
+    CHECK(token.current() == after);
+    REQUIRE(sqlite3_exec(writer, "UPDATE t SET x = 4", nullptr, nullptr, nullptr) == SQLITE_OK);
+    CHECK(token.current() != after);
+    sqlite3_close(writer);
+}
+
 TEST_CASE("SQLite change token: a file that cannot be read gives no token") {
     SqliteChangeToken token("/nonexistent-dir/automx2.sqlite", std::chrono::milliseconds(10));
     CHECK_FALSE(token.current());
