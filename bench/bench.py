@@ -426,7 +426,7 @@ def main():
                     help="--threads of the main stack (default: the binary's own)")
     ap.add_argument("--domains", type=int, default=1_000_000)
     ap.add_argument("--skip", default="",
-                    help="comma list of: sizing,scale,postgresql,ldap,threads,php")
+                    help="comma list of: sizing,scale,postgresql,ldap,threads,php,nocache")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--json", help="also write the raw results to this file")
     ap.add_argument("--responder", help="the do-nothing libfcgi responder (bench/run.sh "
@@ -437,7 +437,7 @@ def main():
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.concurrency = 1, 2, "1,64"
-        args.skip = ",".join(filter(None, [args.skip, "sizing,scale,postgresql,ldap,threads"]))
+        args.skip = ",".join(filter(None, [args.skip, "sizing,scale,postgresql,ldap,threads,nocache"]))
     if args.php_fpm is None:
         import glob
         found = sorted(glob.glob("/usr/sbin/php-fpm*"))
@@ -458,9 +458,10 @@ def main():
     config = {"loglevel": "WARNING"}
     main_threads = args.threads
 
-    def stack(name, threads=main_threads, owner=None, sample=True, **kw):
+    def stack(name, threads=main_threads, owner=None, sample=True, extra_config=None, **kw):
         owner = owner or session
-        st = BenchStack(owner, name, config=config, threads=threads, **kw)
+        st = BenchStack(owner, name, config={**config, **(extra_config or {})}, threads=threads,
+                        **kw)
         owner.stacks[name] = st
         st.start()
         if sample and st.get("/initdb/").status != 200:
@@ -577,6 +578,33 @@ def main():
                     targets.append(("autoconfig, c=64: service ÷ PHP-FPM script",
                                     ratio_rounds(a, b), ">=", 2))
             out.append("")
+
+        # ---- the response cache: with ÷ without ----------------------------------------
+        if "nocache" not in skip:
+            progress("cache: starting a service with response_cache = no")
+            uncached = stack("nocache", extra_config={"response_cache": "no"})
+            out.append("### The response cache: service ÷ the same service with "
+                       "`response_cache = no` (same nginx setup, alternating)\n")
+            out.append("| protocol | c | cached req/s | uncached req/s | ratio | cached p99 ms "
+                       "| uncached p99 ms | CPU µs/req cached / uncached |")
+            out.append("|---|---|---|---|---|---|---|---|")
+            for protocol, c in [(p, 64) for p in ANSWERS] + [("autoconfig", 1)]:
+                res = alternate(runner, args.rounds, f"cache {protocol} c={c}", [
+                    ("cached", lambda: runner.run(small.url(protocol), protocol, c,
+                                                  small.service.pid)),
+                    ("uncached", lambda: runner.run(uncached.url(protocol), protocol, c,
+                                                    uncached.service.pid))])
+                a, b = res["cached"], res["uncached"]
+                out.append(f"| {protocol} | {c} | {median([r['rps'] for r in a]):.0f} | "
+                           f"{median([r['rps'] for r in b]):.0f} | "
+                           f"**{fmt_ratio(ratio_rounds(a, b))}** | "
+                           f"{median([r['p99'] for r in a]):.2f} | "
+                           f"{median([r['p99'] for r in b]):.2f} | "
+                           f"{median([r['cpu_us'] for r in a]):.0f} / "
+                           f"{median([r['cpu_us'] for r in b]):.0f} |")
+                raw[f"cache {protocol} c={c}"] = res
+            out.append("")
+            stop(uncached)
 
         # ---- a small pool: 4 threads ÷ the default ---------------------------------------
         if "threads" not in skip:

@@ -7,6 +7,7 @@
 // methods are safe to call from every worker thread at once.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,11 @@ class Store {
     virtual std::vector<std::string> domain_names() {
         throw BackendUnavailable("this store cannot list its domains");
     }
+
+    // A value that, read again in the same thread, is unchanged exactly when nothing
+    // was committed in between (the response cache's validity, issue 14); nullopt when
+    // the store cannot tell cheaply (server databases) or not right now.
+    virtual std::optional<std::uint64_t> change_token() { return std::nullopt; }
 };
 
 }  // namespace automx2

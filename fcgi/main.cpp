@@ -1,14 +1,11 @@
 // automx2-fcgi: accept → request → dispatch → lookup → build → respond.
 #include <fcgiapp.h>
-#include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "backends/ldap_directory.h"
 #include "backends/sql_store.h"
@@ -84,7 +81,10 @@ int run(const automx2::Options& options) {
     ldap_options.verify_tls = config.ldap_tls_verify;
     std::unique_ptr<Directory> directory = make_ldap_directory(ldap_options);
     Resolver resolver(*store, directory.get());
-    Dispatcher dispatcher(Services{config, *store, resolver, signer.get()});
+    ResponseCache cache(CachePolicy{std::chrono::seconds(config.response_cache_ttl),
+                                    std::chrono::seconds(config.ldap_cache_ttl)});
+    Dispatcher dispatcher(
+        Services{config, *store, resolver, signer.get(), config.response_cache ? &cache : nullptr});
 
     Server server(listen, config, dispatcher);
     server.start(options.threads);
@@ -129,11 +129,7 @@ int main(int argc, char** argv) {
     if (options.check_config) {
         return automx2::check_config(options, std::cout, std::cerr);
     }
-    // glibc gives each of the worker threads its own malloc arena (up to 8 per core),
-    // each keeping its own freed pages. One arena per core: with 16 threads and 1M
-    // domains the peak RSS fell from 24.7 to 22.2 MiB (bench/run.sh, 2 cores); req/s at
-    // c=64 did not drop. M_TRIM_THRESHOLD / M_MMAP_THRESHOLD showed no gain: left as is.
-    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2U, std::thread::hardware_concurrency())));
+    automx2::tune_malloc();
     if (FCGX_Init() != 0) {
         std::cerr << "automx2-fcgi: FCGX_Init failed\n";
         return 1;
