@@ -417,6 +417,7 @@ def fmt_ratio(x):
 
 
 def main():
+    global PROTOCOLS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--binary", required=True)
     ap.add_argument("--rounds", type=int, default=3)
@@ -432,6 +433,9 @@ def main():
     ap.add_argument("--responder", help="the do-nothing libfcgi responder (bench/run.sh "
                     "builds it); without it the responder figures are left out")
     ap.add_argument("--php-fpm", help="php-fpm binary (default: the first php-fpm* found)")
+    ap.add_argument("--protocols", default=",".join(PROTOCOLS),
+                    help="comma list of the routes measured (an older binary without the "
+                         "setup page: autoconfig,autodiscover,mobileconfig)")
     ap.add_argument("--quick", action="store_true",
                     help="for iteration: 1 round × 2 s, c=1,64, only the main matrix and PHP")
     args = ap.parse_args()
@@ -443,6 +447,7 @@ def main():
         found = sorted(glob.glob("/usr/sbin/php-fpm*"))
         args.php_fpm = found[-1] if found else None
     skip = set(filter(None, args.skip.split(",")))
+    PROTOCOLS = tuple(p for p in PROTOCOLS if p in args.protocols.split(","))
     concs = [int(c) for c in args.concurrency.split(",")]
 
     for tool in ("wrk", "nginx", "spawn-fcgi"):
@@ -531,11 +536,13 @@ def main():
                 if protocol in ANSWERS and args.responder and c == 64:
                     targets.append((f"{protocol}, c=64: p99 ÷ responder p99",
                                     ratio_rounds(s, d, "p99"), "<=", 1.5))
-        out.append("\n### Setup page ÷ Mobileconfig (same stack, same rounds)\n")
-        out.append("| route | c | req/s | mobileconfig req/s | ratio | p99 ms | "
-                   "mobileconfig p99 ms |")
-        out.append("|---|---|---|---|---|---|---|")
-        for page, c in ((p, c) for p in ("setup", "setup_qr") for c in concs):
+        pages = [p for p in ("setup", "setup_qr") if p in PROTOCOLS]
+        if pages:
+            out.append("\n### Setup page ÷ Mobileconfig (same stack, same rounds)\n")
+            out.append("| route | c | req/s | mobileconfig req/s | ratio | p99 ms | "
+                       "mobileconfig p99 ms |")
+            out.append("|---|---|---|---|---|---|---|")
+        for page, c in ((p, c) for p in pages for c in concs):
             s, m = matrix[(page, c, "service")], matrix[("mobileconfig", c, "service")]
             out.append(f"| {page} | {c} | {median([r['rps'] for r in s]):.0f} | "
                        f"{median([r['rps'] for r in m]):.0f} | "
