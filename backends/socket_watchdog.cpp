@@ -21,10 +21,11 @@ class Watcher {
         return *watcher;
     }
 
-    long watch(int fd, SocketWatchdog::Clock::time_point deadline) {
+    // `fired` belongs to the guard, which unwatches before it goes.
+    long watch(int fd, SocketWatchdog::Clock::time_point deadline, std::atomic<bool>* fired) {
         std::lock_guard lock(mutex_);
         const long id = ++next_id_;
-        entries_.emplace(id, Entry{fd, deadline});
+        entries_.emplace(id, Entry{fd, deadline, fired});
         cv_.notify_one();
         return id;
     }
@@ -38,6 +39,7 @@ class Watcher {
     struct Entry {
         int fd;
         SocketWatchdog::Clock::time_point deadline;
+        std::atomic<bool>* fired;
     };
 
     Watcher() {
@@ -63,6 +65,7 @@ class Watcher {
                 continue;
             }
             // The guard's owner still holds the connection, so the fd is still its own.
+            earliest->second.fired->store(true);
             ::shutdown(earliest->second.fd, SHUT_RDWR);
             log::warning("database: no answer within the timeout; connection shut down");
             entries_.erase(earliest);
@@ -79,13 +82,18 @@ class Watcher {
 
 SocketWatchdog::Guard::Guard(int fd, std::chrono::milliseconds limit) {
     if (fd >= 0) {
-        id_ = Watcher::instance().watch(fd, Clock::now() + limit);
+        id_ = Watcher::instance().watch(fd, Clock::now() + limit, &fired_);
     }
 }
 
 SocketWatchdog::Guard::~Guard() {
+    disarm();
+}
+
+void SocketWatchdog::Guard::disarm() {
     if (id_ != 0) {
         Watcher::instance().unwatch(id_);
+        id_ = 0;
     }
 }
 

@@ -1,8 +1,10 @@
 // Bounds a blocking call on a connection whose client library has no read timeout of
 // its own (libpq): when the deadline passes, the watchdog shuts the socket down, the
-// blocked read fails at once and the caller sees a broken connection.
+// blocked read fails at once and the caller sees a broken connection, which
+// Guard::fired() tells apart from one the server broke (backends/sql_retry.h).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 
 namespace automx2 {
@@ -19,8 +21,15 @@ class SocketWatchdog {
         Guard(const Guard&) = delete;
         Guard& operator=(const Guard&) = delete;
 
+        // The deadline passed and the socket was shut down: what failed timed out.
+        bool fired() const { return fired_.load(); }
+
+        // Stops watching; call it before the connection (and so the fd) is closed.
+        void disarm();
+
       private:
         long id_ = 0;
+        std::atomic<bool> fired_{false};
     };
 };
 

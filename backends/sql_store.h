@@ -1,6 +1,7 @@
-// The Store over SOCI: SQLite, MySQL/MariaDB and PostgreSQL share the code, with
-// identifier and type differences kept in backends/schema.* (connection timeouts and
-// error classification per dialect in sql_store.cpp).
+// The Store over SOCI: SQLite, MySQL/MariaDB and PostgreSQL share the code. What differs
+// lives in one place each: DDL in schema_ddl.cpp, connection strings in
+// connection_string.cpp, session set-up and error classification in sql_dialect.cpp,
+// retries in sql_retry.h; the lookup is domain_query.cpp, the writes sql_writer.cpp.
 #pragma once
 
 #include <chrono>

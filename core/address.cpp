@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace automx2 {
 namespace {
@@ -16,21 +17,6 @@ constexpr std::size_t max_local_part = 64;
 constexpr std::size_t max_address = 254;
 constexpr std::size_t max_domain = 253;
 constexpr std::size_t max_label = 63;
-
-bool is_control(unsigned char c) {
-    return c < 0x20 || c == 0x7f;
-}
-bool is_space(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    });
-    return out;
-}
 
 // Letters, digits and hyphens; no label empty, longer than 63 or hyphen-edged (RFC 1123).
 bool is_host_name(std::string_view name) {
@@ -65,16 +51,6 @@ struct IdnFree {
 
 }  // namespace
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_space(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 std::optional<std::string> normalise_domain(std::string_view name) {
     if (name.empty() || name.size() > 1024) {
         return std::nullopt;
@@ -85,7 +61,7 @@ std::optional<std::string> normalise_domain(std::string_view name) {
     bool ascii = std::all_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x80; });
     std::string result;
     if (ascii) {
-        result = ascii_lower(name);
+        result = text::to_lower(name);
     } else {
         std::string input(name);
         uint8_t* raw = nullptr;
@@ -95,7 +71,7 @@ std::optional<std::string> normalise_domain(std::string_view name) {
         if (rc != IDN2_OK || !owned) {
             return std::nullopt;
         }
-        result = ascii_lower(reinterpret_cast<const char*>(owned.get()));
+        result = text::to_lower(reinterpret_cast<const char*>(owned.get()));
     }
     if (!is_host_name(result)) {
         return std::nullopt;
@@ -107,11 +83,11 @@ Address parse_address(std::string_view text) {
     if (text.size() > max_address) {
         throw BadRequest("email address longer than 254 octets");
     }
-    for (unsigned char c : text) {
-        if (is_control(c)) {
+    for (const char c : text) {
+        if (text::is_control(c)) {
             throw BadRequest("email address contains a control character");
         }
-        if (is_space(c)) {
+        if (text::is_space(c)) {
             throw BadRequest("email address contains white space");
         }
     }
@@ -135,16 +111,15 @@ Address parse_address(std::string_view text) {
 }
 
 std::optional<std::string> domain_from_host(std::string_view host) {
-    host = trim(host);
+    host = text::trim(host);
     if (host.empty() || host.front() == '[') {  // an IPv6 literal names no mail domain
         return std::nullopt;
     }
     if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
         host = host.substr(0, colon);
     }
-    std::string lower = ascii_lower(host);
     for (std::string_view prefix : {"autoconfig.", "autodiscover."}) {
-        if (lower.starts_with(prefix)) {
+        if (text::istarts_with(host, prefix)) {
             host.remove_prefix(prefix.size());
             break;
         }

@@ -27,6 +27,4 @@ std::optional<std::string> normalise_domain(std::string_view name);
 // "autodiscover." dropped, then normalised; nullopt when unusable.
 std::optional<std::string> domain_from_host(std::string_view host);
 
-std::string_view trim(std::string_view text);
-
 }  // namespace automx2

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/net.h"
+#include "core/url.h"
 
 namespace automx2 {
 
@@ -18,7 +19,7 @@ Request make_request(const CgiLookup& env, const Config& config) {
         raw_path = std::string(env("SCRIPT_NAME"));
         raw_path += env("PATH_INFO");
     }
-    request.path = percent_decode(raw_path, false);
+    request.path = url::percent_decode(raw_path);
     request.query_string = env("QUERY_STRING");
     request.query = parse_query(request.query_string);
     request.content_type = env("CONTENT_TYPE");

@@ -1,21 +1,15 @@
 #include "core/dispatcher.h"
 
-#include <algorithm>
 #include <array>
 
 #include "core/errors.h"
 #include "core/handlers.h"
 #include "core/log.h"
 #include "core/pages/setup_page.h"
+#include "core/text.h"
 
 namespace automx2 {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-        return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-    });
-}
 
 struct RouteEntry {
     std::string_view path;
@@ -71,13 +65,13 @@ Response error_response(int status, std::string_view message) {
 
 Route match_route(std::string_view path) {
     for (const auto& entry : routes) {
-        if (entry.case_insensitive ? iequals(path, entry.path) : path == entry.path) {
+        if (entry.case_insensitive ? text::iequals(path, entry.path) : path == entry.path) {
             return entry.route;
         }
     }
     // Autodiscover v2's second form carries the address in the path.
     constexpr std::string_view v2_prefix = "/autodiscover/autodiscover.json/v1.0/";
-    if (path.size() > v2_prefix.size() && iequals(path.substr(0, v2_prefix.size()), v2_prefix)) {
+    if (path.size() > v2_prefix.size() && text::istarts_with(path, v2_prefix)) {
         return Route::autodiscover_json;
     }
     return Route::not_found;

@@ -12,6 +12,7 @@
 #include "core/pages/setup_page.h"
 #include "core/seed.h"
 #include "core/templates.h"
+#include "core/text.h"
 
 namespace automx2 {
 namespace {
@@ -37,16 +38,10 @@ std::optional<std::string> non_empty_param(const Request& request, std::string_v
     return value;
 }
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-        return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-    });
-}
-
 // Microsoft's service reads query parameter names case-insensitively; clients vary.
 std::optional<std::string> param_ignoring_case(const Request& request, std::string_view name) {
     for (const auto& [key, value] : request.query) {
-        if (iequals_ascii(key, name)) {
+        if (text::iequals(key, name)) {
             return value;
         }
     }
@@ -55,16 +50,6 @@ std::optional<std::string> param_ignoring_case(const Request& request, std::stri
 
 // The host goes into a URL the client will follow: a host name, IPv4 or bracketed IPv6
 // literal, optionally with a port; nothing that could break out of the URL or JSON.
-bool usable_url_host(std::string_view host) {
-    if (host.empty() || host.size() > 261) {
-        return false;
-    }
-    return std::all_of(host.begin(), host.end(), [](unsigned char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
-    });
-}
-
 Response json_response(int status, const nlohmann::ordered_json& body) {
     return Response{status, "application/json", {}, body.dump()};
 }
@@ -72,7 +57,8 @@ Response json_response(int status, const nlohmann::ordered_json& body) {
 // A page in any browser can POST text/plain or a form type to this address without a
 // CORS preflight, but not application/json: only a body declared as JSON may load a seed.
 bool declares_json(std::string_view content_type) {
-    return iequals_ascii(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+    return text::iequals(text::trim(content_type.substr(0, content_type.find(';'))),
+                         "application/json");
 }
 
 bool initdb_permitted(const Request& request, const Config& config) {
@@ -137,14 +123,14 @@ Response handle_autodiscover(const Request& request, const Services& services) {
 Response handle_autodiscover_json(const Request& request, const Services& services) {
     (void)services;
     auto protocol = param_ignoring_case(request, "Protocol");
-    if (!protocol || !iequals_ascii(*protocol, "AutodiscoverV1")) {
+    if (!protocol || !text::iequals(*protocol, "AutodiscoverV1")) {
         // Never echo the client's text: the message is fixed.
         return json_response(
             400, {{"ErrorCode", "InvalidProtocol"},
                   {"ErrorMessage",
                    "The given protocol value is invalid. Supported values are 'AutodiscoverV1'."}});
     }
-    if (!usable_url_host(request.host)) {
+    if (!url::usable_host(request.host)) {
         log::warning("autodiscover.json: unusable Host header, answering 400");
         return json_response(400, {{"ErrorCode", "InvalidRequest"},
                                    {"ErrorMessage", "The request has no usable Host header."}});

@@ -1,58 +1,8 @@
 #include "core/http.h"
 
+#include "core/url.h"
+
 namespace automx2 {
-namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-}  // namespace
-
-std::string percent_decode(std::string_view text, bool plus_is_space) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '%' && i + 2 < text.size()) {
-            int high = hex_value(text[i + 1]);
-            int low = hex_value(text[i + 2]);
-            if (high >= 0 && low >= 0) {
-                out.push_back(static_cast<char>(high * 16 + low));
-                i += 2;
-                continue;
-            }
-        }
-        out.push_back(plus_is_space && c == '+' ? ' ' : c);
-    }
-    return out;
-}
-
-std::string percent_encode(std::string_view text, std::string_view keep) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size());
-    for (unsigned char c : text) {
-        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                                c == '~';
-        if (unreserved || (c != 0 && keep.find(static_cast<char>(c)) != std::string_view::npos)) {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0x0f]);
-        }
-    }
-    return out;
-}
-
 std::string escape_markup(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -96,7 +46,7 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
         if (name.empty()) {
             continue;
         }
-        params.emplace_back(percent_decode(name, true), percent_decode(value, true));
+        params.emplace_back(url::percent_decode(name, true), url::percent_decode(value, true));
     }
     return params;
 }

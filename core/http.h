@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/url.h"
+
 namespace automx2 {
 
 struct Request {
@@ -37,10 +39,9 @@ struct Request {
 // space). Malformed escapes are kept literally.
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);
 
-std::string percent_decode(std::string_view text, bool plus_is_space);
-
-// RFC 3986: everything but unreserved characters (and those in `keep`) as %XX.
-std::string percent_encode(std::string_view text, std::string_view keep = {});
+// The percent codecs live in core/url.h; this one name stays until the lookup command
+// (fcgi/commands.cpp) includes core/url.h itself.
+using url::percent_encode;
 
 // &, <, >, " and ' as entities: safe in XML and HTML text and attribute values.
 std::string escape_markup(std::string_view text);

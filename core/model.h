@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/vocabulary.h"
+
 namespace automx2 {
 
 struct ProviderRow {
@@ -16,13 +18,14 @@ struct ProviderRow {
 
 struct MailServerRow {
     long id = 0;
-    int prio = 10;
+    int prio = defaults::prio;
     std::string name;
     int port = 0;
-    std::string type;            // imap | pop | smtp (anything else is invalid data)
-    std::string socket_type;     // SSL | STARTTLS | … (NULL in the database → "STARTTLS")
-    std::string user_name;       // NULL → "%EMAILADDRESS%"
-    std::string authentication;  // NULL → "plain"
+    // The words of core/vocabulary.h; a NULL column reads as its defaults:: value.
+    std::string type;  // anything else is invalid data, found by make_settings
+    std::string socket_type = std::string(defaults::socket_type);
+    std::string user_name = std::string(defaults::user_name);
+    std::string authentication = std::string(defaults::authentication);
 };
 
 struct DavServerRow {
@@ -38,8 +41,8 @@ struct DavServerRow {
 struct LdapServerRow {
     long id = 0;
     std::string name;
-    int port = 636;
-    bool use_ssl = true;
+    int port = defaults::ldap_port;
+    bool use_ssl = defaults::ldap_use_ssl(defaults::ldap_port);
     std::string search_base;
     std::string search_filter;
     std::string attr_uid;

@@ -6,24 +6,14 @@
 #include <cstring>
 
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace automx2 {
 
 namespace {
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_space(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
+using text::is_space;
+using text::trim;
 
 // Longest textual IPv6 address (with an embedded IPv4 part) is 45 characters.
 constexpr std::size_t max_address_text = 64;

@@ -2,7 +2,8 @@
 
 #include <array>
 
-#include "core/http.h"
+#include "core/url.h"
+#include "core/vocabulary.h"
 
 namespace automx2 {
 namespace {
@@ -10,16 +11,16 @@ namespace {
 // '@' is valid in a path segment and is what a DAV url like /dav/%EMAILADDRESS%/
 // expects to keep readable.
 std::string encode_in_url(std::string_view text) {
-    return percent_encode(text, "@");
+    return url::percent_encode(text, "@");
 }
 
 template <typename Encode>
 std::string expand(std::string_view value, const Address& address, Encode encode) {
     const std::string full = address.full();
     const std::array<std::pair<std::string_view, std::string_view>, 3> words{{
-        {"%EMAILADDRESS%", full},
-        {"%EMAILLOCALPART%", address.local},
-        {"%EMAILDOMAIN%", address.domain},
+        {placeholder::address, full},
+        {placeholder::local_part, address.local},
+        {placeholder::domain, address.domain},
     }};
     std::string out;
     out.reserve(value.size() + full.size());

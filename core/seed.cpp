@@ -3,14 +3,13 @@
 #include "core/seed.h"
 
 #include <cstdint>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
 #include "core/address.h"
 #include "core/errors.h"
-#include "core/log.h"
+#include "core/text.h"
 
 namespace automx2 {
 namespace {
@@ -105,7 +104,7 @@ class Fields {
         return *optional_integer(key, min, max);
     }
 
-    // SPEC §10: JSON booleans and the strings yes/no, true/false, 1/0.
+    // SPEC §10: JSON booleans and the strings of text::parse_bool.
     std::optional<bool> optional_bool(std::string_view key) const {
         if (!has(key)) {
             return std::nullopt;
@@ -115,18 +114,24 @@ class Fields {
             return value.get<bool>();
         }
         if (value.is_string()) {
-            std::string text = value.get<std::string>();
-            for (auto& c : text) {
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            }
-            if (text == "yes" || text == "true" || text == "1") {
-                return true;
-            }
-            if (text == "no" || text == "false" || text == "0") {
-                return false;
+            if (const auto flag = text::parse_bool(value.get<std::string>())) {
+                return flag;
             }
         }
-        fail(at(path_, key) + " must be a boolean (true/false, \"yes\"/\"no\", \"1\"/\"0\")");
+        fail(at(path_, key) + " must be a boolean (true/false, or the strings " +
+             std::string(text::bool_words) + ")");
+    }
+
+    // SPEC §10: a word of core/vocabulary.h, kept as written. Without this check the
+    // seed would be stored and every later lookup of its domains would answer 400.
+    template <typename Parse>
+    std::optional<std::string> optional_word(std::string_view key, Parse parse,
+                                             const std::string& words) const {
+        auto value = optional_string(key, kShortWidth);
+        if (value && !parse(*value)) {
+            fail(at(path_, key) + ": unknown word '" + *value + "' (expected " + words + ")");
+        }
+        return value;
     }
 
     const json& array(std::string_view key) const {
@@ -152,8 +157,8 @@ class Fields {
         if (text.size() > width) {
             fail(at(path_, key) + " is longer than " + std::to_string(width) + " characters");
         }
-        for (unsigned char c : text) {
-            if (c < 0x20 || c == 0x7f) {
+        for (const char c : text) {
+            if (text::is_control(c)) {
                 fail(at(path_, key) + " contains a control character");
             }
         }
@@ -223,46 +228,33 @@ std::string domain_name(const json& value, const std::string& path, std::set<std
     return *name;
 }
 
-bool is_mail_type(const std::string& type) {
-    return type == "imap" || type == "pop" || type == "smtp";
-}
-
-int default_port(const std::string& type) {
-    if (type == "imap") {
-        return 993;
-    }
-    if (type == "pop") {
-        return 995;
-    }
-    return 465;
-}
-
-std::string default_socket_type(int port) {
-    return port == 465 || port == 993 || port == 995 ? "SSL" : "STARTTLS";
-}
-
-SeedMailServer mail_server(const Fields& f, const std::string& type) {
+SeedMailServer mail_server(const Fields& f, const std::string& word, ServerType type) {
     SeedMailServer server;
-    server.type = type;
+    server.type = word;
     server.name = f.string("name", kNameWidth);
     server.port =
-        static_cast<int>(f.optional_integer("port", 1, 65535).value_or(default_port(type)));
-    server.prio = static_cast<int>(f.optional_integer("prio", 0, 1000000).value_or(10));
+        static_cast<int>(f.optional_integer("port", 1, 65535).value_or(defaults::mail_port(type)));
+    server.prio = static_cast<int>(f.optional_integer("prio", 0, 1000000).value_or(defaults::prio));
     // Not in SPEC §10's list but in the table: accepted so a seed can say what it means.
-    server.socket_type =
-        f.optional_string("socket_type", kShortWidth).value_or(default_socket_type(server.port));
-    server.user_name = f.optional_string("user_name", kUserWidth).value_or("%EMAILADDRESS%");
-    server.authentication = f.optional_string("authentication", kShortWidth).value_or("plain");
+    server.socket_type = f.optional_word("socket_type", parse_socket_type, socket_type_words())
+                             .value_or(std::string(defaults::socket_type_for_port(server.port)));
+    server.user_name =
+        f.optional_string("user_name", kUserWidth).value_or(std::string(defaults::user_name));
+    server.authentication =
+        f.optional_word("authentication", parse_authentication, authentication_words())
+            .value_or(std::string(defaults::authentication));
     return server;
 }
 
-SeedDavServer dav_server(const Fields& f, const std::string& type) {
+SeedDavServer dav_server(const Fields& f, const std::string& word) {
     SeedDavServer server;
-    server.type = type;
+    server.type = word;
     server.url = f.string("url", kNameWidth);
-    server.port = static_cast<int>(f.optional_integer("port", 0, 65535).value_or(0));
-    server.use_ssl = f.optional_bool("use_ssl").value_or(server.url.starts_with("https:"));
-    server.domain_required = f.optional_bool("domain_required").value_or(true);
+    server.port =
+        static_cast<int>(f.optional_integer("port", 0, 65535).value_or(defaults::dav_port));
+    server.use_ssl = f.optional_bool("use_ssl").value_or(defaults::dav_use_ssl(server.url));
+    server.domain_required =
+        f.optional_bool("domain_required").value_or(defaults::dav_domain_required);
     if (f.has("user_name")) {
         server.user_name = f.optional_string("user_name", kUserWidth);
     }
@@ -273,11 +265,14 @@ SeedLdapServer ldap_server(const Fields& f) {
     SeedLdapServer server;
     server.id = static_cast<long>(f.integer("id", 1, 2147483647));
     server.name = f.string("name", kNameWidth);
-    server.port = static_cast<int>(f.optional_integer("port", 1, 65535).value_or(636));
-    server.use_ssl = f.optional_bool("use_ssl").value_or(server.port == 636);
+    server.port =
+        static_cast<int>(f.optional_integer("port", 1, 65535).value_or(defaults::ldap_port));
+    server.use_ssl = f.optional_bool("use_ssl").value_or(defaults::ldap_use_ssl(server.port));
     server.search_base = f.string("search_base", kNameWidth);
-    server.search_filter = f.optional_string("search_filter", kNameWidth).value_or("(mail={0})");
-    server.attr_uid = f.optional_string("attr_uid", kShortWidth).value_or("uid");
+    server.search_filter = f.optional_string("search_filter", kNameWidth)
+                               .value_or(std::string(defaults::ldap_search_filter));
+    server.attr_uid =
+        f.optional_string("attr_uid", kShortWidth).value_or(std::string(defaults::ldap_attr_uid));
     if (f.has("attr_cn")) {
         server.attr_cn = f.optional_string("attr_cn", kShortWidth);
     }
@@ -353,13 +348,13 @@ Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap
     for (std::size_t i = 0; i < servers.size(); ++i) {
         const Fields f(servers[i], element("servers", i));
         const std::string type = f.string("type", kShortWidth);
-        if (is_mail_type(type)) {
-            provider.servers.push_back(mail_server(f, type));
-        } else if (type == "caldav" || type == "carddav") {
+        if (const auto mail = parse_server_type(type)) {
+            provider.servers.push_back(mail_server(f, type, *mail));
+        } else if (parse_dav_type(type)) {
             provider.dav_servers.push_back(dav_server(f, type));
         } else {
-            fail(at(f.path(), "type") + ": unknown server type \"" + type +
-                 "\" (expected imap, pop, smtp, caldav or carddav)");
+            fail(at(f.path(), "type") + ": unknown server type \"" + type + "\" (expected " +
+                 server_type_words() + ", " + dav_type_words() + ")");
         }
     }
     if (provider.servers.empty()) {
@@ -367,105 +362,6 @@ Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap
     }
 
     seed.providers.push_back(std::move(provider));
-    return seed;
-}
-
-namespace {
-
-std::optional<std::string> env(const char* name) {
-    const char* value = std::getenv(name);
-    if (value == nullptr || *value == '\0') {
-        return std::nullopt;
-    }
-    return std::string(value);
-}
-
-SeedMailServer mail(std::string type, std::string name, int port, std::string socket_type, int prio,
-                    std::string user_name = "%EMAILADDRESS%") {
-    SeedMailServer server;
-    server.type = std::move(type);
-    server.name = std::move(name);
-    server.port = port;
-    server.socket_type = std::move(socket_type);
-    server.prio = prio;
-    server.user_name = std::move(user_name);
-    server.authentication = "plain";
-    return server;
-}
-
-std::vector<SeedDomain> domains(std::initializer_list<const char*> names) {
-    std::vector<SeedDomain> result;
-    for (const char* name : names) {
-        result.push_back(SeedDomain{name, std::nullopt});
-    }
-    return result;
-}
-
-}  // namespace
-
-Seed sample_seed() {
-    Seed seed;
-
-    SeedProvider example{
-        "Example Inc.", "Example", domains({"example.com", "example.net", "example.org"}), {}, {}};
-    example.servers = {
-        mail("imap", "imap.example.com", 143, "STARTTLS", 20),
-        mail("imap", "imap.example.com", 993, "SSL", 10),
-        mail("pop", "pop.example.com", 995, "SSL", 10),
-        mail("smtp", "smtp.example.com", 587, "STARTTLS", 20),
-        mail("smtp", "smtp.example.com", 465, "SSL", 10),
-    };
-    example.dav_servers = {
-        SeedDavServer{"caldav", "https://dav.example.com/caldav/%EMAILADDRESS%/", 0, true, true,
-                      "%EMAILADDRESS%"},
-        SeedDavServer{"carddav", "https://dav.example.com/carddav/", 443, true, false,
-                      "%EMAILLOCALPART%"},
-    };
-
-    if (const auto host = env("LDAP_HOSTNAME")) {
-        SeedLdapServer ldap;
-        ldap.id = 1;
-        ldap.name = *host;
-        ldap.port = 636;
-        if (const auto port = env("LDAP_PORT")) {
-            char* end = nullptr;
-            const long value = std::strtol(port->c_str(), &end, 10);
-            if (*end == '\0' && value >= 1 && value <= 65535) {
-                ldap.port = static_cast<int>(value);
-            } else {
-                log::warning("LDAP_PORT is not a port number; using 636");
-            }
-        }
-        ldap.use_ssl = ldap.port == 636;
-        ldap.search_base = env("LDAP_SEARCH_BASE").value_or("dc=example,dc=com");
-        ldap.search_filter = "(mail={0})";
-        ldap.attr_uid = "uid";
-        ldap.attr_cn = "cn";
-        ldap.bind_user = env("LDAP_BIND_USER");
-        ldap.bind_password = env("LDAP_BIND_PASSWORD");
-        seed.ldap_servers.push_back(std::move(ldap));
-        example.domains[0].ldapserver_id = 1;
-    }
-    seed.providers.push_back(std::move(example));
-
-    SeedProvider other{"Other Provider GmbH", "Other", domains({"other.example"}), {}, {}};
-    other.servers = {
-        mail("pop", "pop.other.example", 110, "plain", 10, "%EMAILLOCALPART%"),
-        mail("pop", "pop.other.example", 995, "SSL", 20, "%EMAILLOCALPART%"),
-        mail("smtp", "mail.other.example", 587, "STARTTLS", 10, "%EMAILLOCALPART%"),
-    };
-    seed.providers.push_back(std::move(other));
-
-    seed.providers.push_back(
-        SeedProvider{"Serverless Inc.", "Serverless", domains({"serverless.example"}), {}, {}});
-
-    SeedProvider broken{"Broken Config Corp.", "Broken", domains({"broken.example"}), {}, {}};
-    broken.servers = {
-        mail("imap", "imap.broken.example", 993, "SSL", 10),
-        // An invalid type on purpose: lookups for broken.example must answer 400.
-        mail("exchange", "ex.broken.example", 443, "SSL", 20),
-    };
-    seed.providers.push_back(std::move(broken));
     return seed;
 }
 

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/vocabulary.h"
+
 namespace automx2 {
 
 struct SeedDomain {
@@ -14,34 +16,35 @@ struct SeedDomain {
     std::optional<long> ldapserver_id;  // a server of this seed or one already stored
 };
 
+// Words as the seed wrote them, checked against core/vocabulary.h by parse_seed.
 struct SeedMailServer {
     std::string type;  // imap | pop | smtp (sample data may hold an invalid one on purpose)
     std::string name;
     int port = 0;
-    int prio = 10;
+    int prio = defaults::prio;
     std::string socket_type;
-    std::string user_name = "%EMAILADDRESS%";
-    std::string authentication = "plain";
+    std::string user_name = std::string(defaults::user_name);
+    std::string authentication = std::string(defaults::authentication);
 };
 
 struct SeedDavServer {
     std::string type;  // caldav | carddav
     std::string url;
-    int port = 0;
+    int port = defaults::dav_port;
     bool use_ssl = false;
-    bool domain_required = true;
-    std::optional<std::string> user_name = "%EMAILADDRESS%";
+    bool domain_required = defaults::dav_domain_required;
+    std::optional<std::string> user_name = std::string(defaults::dav_user_name);
 };
 
 struct SeedLdapServer {
     long id = 0;
     std::string name;
-    int port = 636;
-    bool use_ssl = true;
+    int port = defaults::ldap_port;
+    bool use_ssl = defaults::ldap_use_ssl(defaults::ldap_port);
     std::string search_base;
-    std::string search_filter = "(mail={0})";
-    std::string attr_uid = "uid";
-    std::optional<std::string> attr_cn = "cn";
+    std::string search_filter = std::string(defaults::ldap_search_filter);
+    std::string attr_uid = std::string(defaults::ldap_attr_uid);
+    std::optional<std::string> attr_cn = std::string(defaults::ldap_attr_cn);
     std::optional<std::string> bind_user;
     std::optional<std::string> bind_password;
 };
@@ -62,9 +65,9 @@ struct Seed {
 
 // Parses and validates a seed (format version 2, or the older format without
 // `version`). Throws BadRequest with a message naming the problem: a version other
-// than 2, a missing mandatory key, a wrong JSON type, an unknown server type, an
-// invalid domain name, no domain, no mail server, an ldapserver_id that is neither in
-// the seed nor in `stored_ldap_ids`.
+// than 2, a missing mandatory key, a wrong JSON type, a word the vocabulary does not
+// know (server type, socket_type, authentication), an invalid domain name, no domain,
+// no mail server, an ldapserver_id that is neither in the seed nor in `stored_ldap_ids`.
 Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap_ids = {});
 
 // The deterministic built-in sample data (SPEC §10): several providers, every server

@@ -3,8 +3,9 @@
 // Not found is a value: find_domain() returns nullopt for an unknown domain. A store
 // that cannot answer (server down, timeout, broken connection) throws
 // BackendUnavailable — the request gets 503 — and drops the broken session so that the
-// next call reconnects. Backend library errors (SOCI) never leave the store. All
-// methods are safe to call from every worker thread at once.
+// next call reconnects; a call that timed out is answered, not repeated. Errors of the
+// backend's libraries never leave the store. All methods are safe to call from every
+// worker thread at once.
 #pragma once
 
 #include <cstdint>

@@ -21,6 +21,17 @@ std::string to_lower(std::string_view text) {
     return out;
 }
 
+std::string printable(std::string_view text, std::size_t limit) {
+    std::string out;
+    for (const char c : text.substr(0, limit)) {
+        out += is_control(c) ? '?' : c;
+    }
+    if (text.size() > limit) {
+        out += "...";
+    }
+    return out;
+}
+
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }

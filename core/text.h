@@ -3,6 +3,7 @@
 // environment cannot change what "IMAP" or "Yes" means.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,16 @@ bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view text, std::string_view prefix);
 
 std::string to_lower(std::string_view text);
+
+// ASCII control characters: 0x00–0x1f and DEL.
+constexpr bool is_control(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+}
+
+// A value as it may appear in a message or a log line: control characters as '?', at
+// most `limit` bytes, "..." when cut.
+std::string printable(std::string_view text, std::size_t limit = 100);
 
 // Space, tab, CR, LF, form feed and vertical tab (C's isspace in the "C" locale).
 bool is_space(char c);

@@ -1,5 +1,6 @@
 #include "core/url.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/text.h"
@@ -159,6 +160,16 @@ std::optional<Url> split(std::string_view text) {
         out.query = std::string(rest.substr(question + 1));
     }
     return out;
+}
+
+bool usable_host(std::string_view host) {
+    if (host.empty() || host.size() > 261) {
+        return false;
+    }
+    return std::all_of(host.begin(), host.end(), [](unsigned char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
+    });
 }
 
 }  // namespace automx2::url

@@ -53,6 +53,10 @@ struct Url {
     bool port_valid() const { return !port_text || port_text->empty() || port; }
 };
 
+// A Host header fit to build a URL from: a host name, IPv4 or bracketed IPv6 literal
+// with an optional port, nothing that could leave the authority (no '/', '@', space).
+bool usable_host(std::string_view host);
+
 // nullopt: no "scheme://", an empty or invalid scheme, or a bracket error. An invalid
 // port is not an error here (see port_valid): some callers still use the host.
 std::optional<Url> split(std::string_view text);

@@ -132,6 +132,10 @@ bool encrypted_socket(std::string_view socket_type) {
     return type && encrypted(*type);
 }
 
+bool stored_flag(std::string_view word) {
+    return text::parse_bool(word).value_or(text::iequals(word, "t") || text::iequals(word, "y"));
+}
+
 namespace defaults {
 
 int mail_port(ServerType type) {

@@ -47,6 +47,10 @@ constexpr bool encrypted(SocketType type) {
 // The same for a database word; an unknown word is not encrypted.
 bool encrypted_socket(std::string_view socket_type);
 
+// A boolean column (use_ssl, domain_required) read as text: text::parse_bool's words,
+// plus PostgreSQL's t and y, which its boolean type prints; anything else is false.
+bool stored_flag(std::string_view text);
+
 // SPEC §3: the placeholders a database value may hold.
 namespace placeholder {
 inline constexpr std::string_view address = "%EMAILADDRESS%";

@@ -9,6 +9,7 @@
 #include "core/builders/xml.h"
 #include "core/errors.h"
 #include "core/placeholders.h"
+#include "core/text.h"
 
 namespace automx2 {
 
@@ -16,23 +17,6 @@ namespace {
 
 constexpr std::string_view kMobilesyncSchema =
     "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006";
-
-std::string_view trim_space(std::string_view text) {
-    constexpr std::string_view space = " \t\r\n\f\v";
-    auto first = text.find_first_not_of(space);
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    auto last = text.find_last_not_of(space);
-    return text.substr(first, last - first + 1);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-        return lower(x) == lower(y);
-    });
-}
 
 const char* protocol_type(ServerType type) {
     switch (type) {
@@ -46,19 +30,23 @@ const char* protocol_type(ServerType type) {
     return "IMAP";
 }
 
-// nullptr: no <Encryption> element (SPEC §8).
+// nullptr: no <Encryption> element (SPEC §8), for plain and for unknown words.
 const char* encryption(std::string_view socket_type) {
-    if (iequals(socket_type, "SSL")) {
-        return "SSL";
+    const auto type = parse_socket_type(socket_type);
+    if (!type) {
+        return nullptr;
     }
-    if (iequals(socket_type, "STARTTLS")) {
-        return "TLS";
-    }
-    if (iequals(socket_type, "Auto")) {
-        return "Auto";
-    }
-    if (iequals(socket_type, "None")) {
-        return "None";
+    switch (*type) {
+        case SocketType::ssl:
+            return "SSL";
+        case SocketType::starttls:
+            return "TLS";
+        case SocketType::automatic:
+            return "Auto";
+        case SocketType::none:
+            return "None";
+        case SocketType::plain:
+            return nullptr;
     }
     return nullptr;
 }
@@ -155,7 +143,7 @@ AutodiscoverRequest parse_autodiscover_request(std::string_view body) {
     xmlNode* request = xml::first_child(root, "Request");
     xmlNode* email = xml::first_child(request, "EMailAddress");
     AutodiscoverRequest result;
-    result.email_address = std::string(trim_space(xml::text(email)));
+    result.email_address = std::string(text::trim(xml::text(email)));
     if (result.email_address.empty()) {
         throw BadRequest("the Autodiscover request has no EMailAddress");
     }
@@ -168,7 +156,7 @@ AutodiscoverRequest parse_autodiscover_request(std::string_view body) {
             continue;
         }
         any_schema = true;
-        if (trim_space(xml::text(node)) != kMobilesyncSchema) {
+        if (text::trim(xml::text(node)) != kMobilesyncSchema) {
             only_mobilesync = false;
         }
     }

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <stdexcept>
 
@@ -11,6 +10,7 @@
 #include "core/errors.h"
 #include "core/log.h"
 #include "core/placeholders.h"
+#include "core/url.h"
 
 namespace automx2 {
 
@@ -54,10 +54,8 @@ const char* apple_authentication(const MailServer& server) {
         case Authentication::oauth2:
             break;
     }
-    const char* word = server.authentication == Authentication::encrypted ? "password-encrypted"
-                       : server.authentication == Authentication::gssapi  ? "GSSAPI"
-                                                                          : "OAuth2";
-    log::warning("server " + std::to_string(server.id) + ": authentication " + word +
+    log::warning("server " + std::to_string(server.id) + ": authentication " +
+                 std::string(word(server.authentication)) +
                  " has no Mobileconfig equivalent, using EmailAuthPassword");
     return "EmailAuthPassword";
 }
@@ -70,52 +68,6 @@ void add_mail_server(xmlNode* dict, std::string_view prefix, const MailServer& s
     add_integer(dict, p + "MailServerPortNumber", server.port);
     add_bool(dict, p + "MailServerUseSSL", server.encrypted());
     add_string(dict, p + "MailServerUsername", expand_placeholders(server.user_name, address));
-}
-
-struct UrlParts {
-    std::string host;
-    std::optional<int> port;
-};
-
-// Host and explicit port of scheme://[userinfo@]host[:port]/…; host empty when the
-// URL has no authority.
-UrlParts split_url(std::string_view url) {
-    UrlParts parts;
-    auto scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) {
-        return parts;
-    }
-    std::string_view authority = url.substr(scheme_end + 3);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-        authority = authority.substr(at + 1);
-    }
-    std::string_view port_text;
-    if (!authority.empty() && authority.front() == '[') {
-        auto close = authority.find(']');
-        if (close == std::string_view::npos) {
-            return parts;
-        }
-        parts.host = std::string(authority.substr(1, close - 1));
-        std::string_view rest = authority.substr(close + 1);
-        if (!rest.empty() && rest.front() == ':') {
-            port_text = rest.substr(1);
-        }
-    } else {
-        auto colon = authority.find(':');
-        parts.host = std::string(authority.substr(0, colon));
-        if (colon != std::string_view::npos) {
-            port_text = authority.substr(colon + 1);
-        }
-    }
-    int port = 0;
-    auto [end, error] =
-        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (!port_text.empty() && error == std::errc() && end == port_text.data() + port_text.size() &&
-        port >= 1 && port <= 65535) {
-        parts.port = port;
-    }
-    return parts;
 }
 
 void add_payload_footer(xmlNode* dict, std::string_view description, std::string_view domain,
@@ -175,26 +127,27 @@ void add_dav_payload(xmlNode* array, const DavServer& server, const Mobileconfig
                      const std::string& domain) {
     const bool caldav = server.type == DavType::caldav;
     const std::string kind = caldav ? "CalDAV" : "CardDAV";
-    const std::string lower = caldav ? "caldav" : "carddav";
+    const std::string lower(word(server.type));
     const Address& address = request.address;
     const std::string email = address.full();
-    const std::string url = expand_placeholders_in_url(server.url, address);
-    const UrlParts parts = split_url(url);
+    const std::string principal_url = expand_placeholders_in_url(server.url, address);
+    // An unusable url still makes a payload: the client asks for the host then.
+    const auto parts = url::split(principal_url);
 
     xmlNode* dict = xml::add_child(array, "dict");
     add_string(dict, kind + "AccountDescription", email);
-    if (!parts.host.empty()) {
-        add_string(dict, kind + "HostName", parts.host);
+    if (parts && !parts->host.empty()) {
+        add_string(dict, kind + "HostName", parts->host);
     }
     if (request.password) {
         add_string(dict, kind + "Password", *request.password);
     }
     if (server.port >= 1) {
         add_integer(dict, kind + "Port", server.port);
-    } else if (parts.port) {
-        add_integer(dict, kind + "Port", *parts.port);
+    } else if (parts && parts->port) {
+        add_integer(dict, kind + "Port", *parts->port);
     }
-    add_string(dict, kind + "PrincipalURL", url);
+    add_string(dict, kind + "PrincipalURL", principal_url);
     add_bool(dict, kind + "UseSSL", server.use_ssl);
     if (server.user_name && !server.user_name->empty()) {
         add_string(dict, kind + "Username", expand_placeholders(*server.user_name, address));

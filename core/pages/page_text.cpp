@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <optional>
 
+#include "core/text.h"
+
 namespace automx2::pages {
 namespace {
 
@@ -125,26 +127,14 @@ constexpr bool in_enum_order() {
 }
 static_assert(in_enum_order(), "the catalogue must list every Text in enum order");
 
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
 // RFC 9110 weight: "q=0.8" → 800; malformed → 0 (ignored).
 int weight_of(std::string_view params) {
     int weight = 1000;
     while (!params.empty()) {
         std::size_t semi = params.find(';');
-        std::string_view param = trim_ows(params.substr(0, semi));
+        std::string_view param = text::trim(params.substr(0, semi));
         params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
-        if (param.size() < 2 || lower(param[0]) != 'q' || param[1] != '=')
+        if (param.size() < 2 || text::ascii_lower(param[0]) != 'q' || param[1] != '=')
             continue;
         std::string_view value = param.substr(2);
         if (value.empty() || value.size() > 5 || (value[0] != '0' && value[0] != '1'))
@@ -173,10 +163,9 @@ int weight_of(std::string_view params) {
 // "de", "de-AT", "DE-ch" → de; "*" matches English (the default).
 std::optional<Lang> supported(std::string_view range) {
     std::string_view primary = range.substr(0, range.find('-'));
-    if (primary.size() == 2 && lower(primary[0]) == 'd' && lower(primary[1]) == 'e')
+    if (text::iequals(primary, "de"))
         return Lang::de;
-    if ((primary.size() == 2 && lower(primary[0]) == 'e' && lower(primary[1]) == 'n') ||
-        primary == "*")
+    if (text::iequals(primary, "en") || primary == "*")
         return Lang::en;
     return std::nullopt;
 }
@@ -202,7 +191,7 @@ Lang language_from_header(std::string_view header) {
         std::string_view item = header.substr(0, comma);
         header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
         std::size_t semi = item.find(';');
-        std::string_view range = trim_ows(item.substr(0, semi));
+        std::string_view range = text::trim(item.substr(0, semi));
         int weight = semi == std::string_view::npos ? 1000 : weight_of(item.substr(semi + 1));
         auto lang = supported(range);
         if (lang && weight > best_weight) {

@@ -10,6 +10,7 @@
 #include "core/pages/qr_svg.h"
 #include "core/pages/setup_sections.h"
 #include "core/templates.h"
+#include "core/text.h"
 #include "core/utf8.h"
 
 namespace automx2 {
@@ -143,7 +144,7 @@ Response handle_setup(const Request& request, const Services& services) {
     if (!raw_address) {
         return form_page(request, 200, input, {});
     }
-    const std::string_view typed = trim(*raw_address);
+    const std::string_view typed = text::trim(*raw_address);
     if (typed.empty()) {
         return form_page(request, 400, input, escape_markup(pages::text(Text::err_missing, lang)));
     }
@@ -193,7 +194,7 @@ Response handle_setup_qr(const Request& request, const Services&) {
     if (!raw_address) {
         throw BadRequest("missing emailaddress");
     }
-    const std::string_view typed = trim(*raw_address);
+    const std::string_view typed = text::trim(*raw_address);
     if (typed.size() > kMaxAddress || !clean_text(typed)) {
         throw BadRequest("emailaddress too long or not clean UTF-8");
     }

@@ -5,34 +5,21 @@
 #include "core/builders/mobileconfig.h"
 #include "core/placeholders.h"
 #include "core/templates.h"
+#include "core/url.h"
+#include "core/vocabulary.h"
 
 namespace automx2::pages {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-        return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-    });
-}
-
-// As handlers.cpp's check for Autodiscover v2: a host name, IPv4 or bracketed IPv6
-// literal with an optional port, nothing that could leave the URL.
-bool usable_url_host(std::string_view host) {
-    if (host.empty() || host.size() > 261) {
-        return false;
-    }
-    return std::all_of(host.begin(), host.end(), [](unsigned char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
-    });
-}
-
 Text security_text(const MailServer& server) {
-    if (iequals(server.socket_type, "SSL"))
-        return Text::sec_ssl;
-    if (iequals(server.socket_type, "STARTTLS"))
-        return Text::sec_starttls;
-    return Text::sec_none;
+    switch (parse_socket_type(server.socket_type).value_or(SocketType::none)) {
+        case SocketType::ssl:
+            return Text::sec_ssl;
+        case SocketType::starttls:
+            return Text::sec_starttls;
+        default:
+            return Text::sec_none;
+    }
 }
 
 Text authentication_text(Authentication authentication) {
@@ -189,7 +176,7 @@ std::string profile_path(const Address& address, const std::optional<std::string
 }
 
 std::optional<std::string> request_origin(const Request& request) {
-    if (!usable_url_host(request.host)) {
+    if (!url::usable_host(request.host)) {
         return std::nullopt;
     }
     const std::string scheme = request.scheme == "https" ? "https" : "http";

@@ -1,9 +1,10 @@
 // Addresses and domain names from clients (SPEC §4, §12): parse_address,
-// normalise_domain, domain_from_host, trim.
+// normalise_domain, domain_from_host, text::trim.
 #include <cstdint>
 
 #include "core/address.h"
 #include "core/errors.h"
+#include "core/text.h"
 #include "test/fuzz/fuzz_input.h"
 
 using namespace automx2;
@@ -37,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_domain(*domain);
     if (auto domain = domain_from_host(text))
         check_domain(*domain);
-    std::string_view trimmed = trim(text);
+    std::string_view trimmed = text::trim(text);
     fuzz::check(trimmed.size() <= text.size(), "trim grew the text");
     return 0;
 }

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string text(reinterpret_cast<const char*>(data), size);
     try {
         Config config = parse_config(text, "fuzz.conf");
-        fuzz::check(!config.db.connect_string.empty() || config.db.in_memory, "db_uri not parsed");
+        fuzz::check(!config.db.database.empty() || config.db.in_memory, "db_uri not parsed");
     } catch (const ConfigError&) {
     }
     return 0;

@@ -1,8 +1,9 @@
-// Query strings (core/http.h): parse_query and percent_decode never read out of
+// Query strings (core/http.h, core/url.h): parse_query and percent_decode never read out of
 // bounds, and decoding never makes text longer.
 #include <cstdint>
 
 #include "core/http.h"
+#include "core/url.h"
 #include "test/fuzz/fuzz_input.h"
 
 using namespace automx2;
@@ -10,7 +11,7 @@ using namespace automx2;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
     for (bool plus : {false, true}) {
-        std::string decoded = percent_decode(text, plus);
+        std::string decoded = url::percent_decode(text, plus);
         fuzz::check(decoded.size() <= text.size(), "percent_decode grew the text", text);
         if (text.find('%') == std::string_view::npos && !plus) {
             fuzz::check(decoded == text, "percent_decode changed text without escapes", text);

@@ -60,6 +60,12 @@ BAD_SEEDS = {
     "domain name not a string": seed_with(domains=[{"name": 42}]),
     "unknown ldapserver_id": seed_with(domains=[{"name": "seed.example", "ldapserver_id": 77}]),
     "duplicate domain": seed_with(domains=[{"name": "dup.example"}, {"name": "dup.example"}]),
+    # Stored, these would make every later lookup of the domains answer 400 (issue 11).
+    "unknown authentication": seed_with(servers=[
+        {"type": "imap", "name": "i.example"},
+        {"type": "smtp", "name": "s.example", "authentication": "foo"}]),
+    "unknown socket_type": seed_with(servers=[
+        {"type": "imap", "name": "i.example", "socket_type": "TLS"}]),
 }
 
 
@@ -207,6 +213,24 @@ class InitdbTest(unittest.TestCase):
     def test_rejected_seed_message_names_the_problem(self):
         r = self.post_seed(BAD_SEEDS["unknown server type"], expect=400)
         self.assertIn(b"exchange", r.body)
+
+    def test_unknown_vocabulary_word_refused_at_seed_time(self):
+        empty = self.st.db_dump()
+        r = self.post_seed(BAD_SEEDS["unknown authentication"], expect=400)
+        self.assertIn(b"servers[1].authentication: unknown word 'foo'", r.body)
+        self.assertIn(b"password-cleartext", r.body)  # the accepted words are listed
+        self.assertEqual(self.st.db_dump(), empty)
+        r = self.post_seed(BAD_SEEDS["unknown socket_type"], expect=400)
+        self.assertIn(b"servers[0].socket_type: unknown word 'TLS'", r.body)
+        self.assertEqual(self.st.db_dump(), empty)
+        # Known words in any case are accepted, stored as written and rendered.
+        self.post_seed(seed_with(servers=[
+            {"type": "imap", "name": "i.seed.example", "socket_type": "starttls",
+             "authentication": "oauth2"}]))
+        server = self.ac("u@seed.example").find("emailProvider/incomingServer")
+        self.assertEqual(server.find("socketType").text, "starttls")
+        self.assertEqual([a.text for a in server.findall("authentication")],
+                         ["OAuth2", "password-cleartext"])
 
     def test_rejected_seed_does_not_touch_loaded_data(self):
         self.st.get("/initdb/")

@@ -1,16 +1,14 @@
-// db_uri translation (SPEC §1): SQLAlchemy URLs to SOCI connection strings.
-#include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
-#include <stdlib.h>
-
+// db_uri parsing (SPEC §1): SQLAlchemy URLs to a typed DbTarget. The driver strings
+// rendered from these targets are tested in test_connection_string.cpp.
 #include <catch2/catch.hpp>
-#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "core/db_uri.h"
 #include "core/errors.h"
 
 using automx2::ConfigError;
+using automx2::DbHost;
 using automx2::DbTarget;
 using automx2::Dialect;
 using automx2::parse_db_uri;
@@ -27,14 +25,18 @@ std::string error_of(const std::string& uri) {
     return "(no error)";
 }
 
-// The connection attempt's error text, or "connected".
-std::string soci_connect_error(const std::string& backend, const std::string& connect_string) {
-    try {
-        soci::session session(backend, connect_string);
-        return "connected";
-    } catch (const std::exception& e) {
-        return e.what();
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+bool same_hosts(const DbTarget& t, const std::vector<DbHost>& hosts) {
+    if (t.hosts.size() != hosts.size()) {
+        return false;
     }
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+        if (t.hosts[i].name != hosts[i].name || t.hosts[i].port != hosts[i].port) {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -45,7 +47,8 @@ TEST_CASE("sqlite in-memory URLs", "[db_uri]") {
         const DbTarget t = parse_db_uri(uri);
         CHECK(t.dialect == Dialect::sqlite);
         CHECK(t.in_memory);
-        CHECK(t.connect_string == "db=:memory:");
+        CHECK(t.database.empty());
+        CHECK(t.sqlite_file() == std::nullopt);
         CHECK(t.display == uri);
     }
 }
@@ -54,42 +57,26 @@ TEST_CASE("sqlite file URLs: three slashes relative, four absolute", "[db_uri]")
     DbTarget rel = parse_db_uri("sqlite:///relative/path.db");
     CHECK(rel.dialect == Dialect::sqlite);
     CHECK_FALSE(rel.in_memory);
-    CHECK(rel.connect_string == "db=relative/path.db");
+    CHECK(rel.database == "relative/path.db");
+    CHECK(rel.sqlite_file() == "relative/path.db");
 
     DbTarget abs = parse_db_uri("sqlite:////var/lib/automx2/db.sqlite");
-    CHECK(abs.connect_string == "db=/var/lib/automx2/db.sqlite");
+    CHECK(abs.sqlite_file() == "/var/lib/automx2/db.sqlite");
     CHECK(abs.display == "sqlite:////var/lib/automx2/db.sqlite");
+    CHECK(abs.hosts.empty());
+    CHECK_FALSE(abs.user);
 
-    CHECK(parse_db_uri("sqlite+pysqlite:////x.db").connect_string == "db=/x.db");
+    CHECK(parse_db_uri("sqlite+pysqlite:////x.db").sqlite_file() == "/x.db");
     CHECK(parse_db_uri("SQLite:////x.db").dialect == Dialect::sqlite);
+    CHECK(parse_db_uri("mysql://u@h/db").sqlite_file() == std::nullopt);
 }
 
-TEST_CASE("sqlite paths with spaces are quoted for SOCI, double quotes refused", "[db_uri]") {
-    CHECK(parse_db_uri("sqlite:////srv/my data/a b.db").connect_string ==
-          "db=\"/srv/my data/a b.db\"");
+TEST_CASE("sqlite paths with spaces are kept, double quotes refused", "[db_uri]") {
+    CHECK(parse_db_uri("sqlite:////srv/my data/a b.db").sqlite_file() == "/srv/my data/a b.db");
     CHECK_THAT(error_of("sqlite:////srv/a\"b.db"), Contains("double quote"));
+    CHECK_THAT(error_of("sqlite:/// x.db"), Contains("begin with a space"));
     CHECK_THAT(error_of("sqlite:///:memory:?mode=ro"), Contains("query"));
     CHECK_THAT(error_of("sqlite://host/x.db"), Contains("no user, host or port"));
-}
-
-TEST_CASE("sqlite connection strings open the named file through SOCI", "[db_uri][soci]") {
-    char pattern[] = "automx2-dburi-XXXXXX";
-    const auto base = std::filesystem::temp_directory_path();
-    std::string templ = (base / pattern).string();
-    REQUIRE(mkdtemp(templ.data()) != nullptr);
-    const std::filesystem::path dir(templ);
-    for (const std::string name : {"plain.db", "with space.db", "two  spaces x=y.db", "it's.db"}) {
-        INFO(name);
-        const auto file = dir / name;
-        const DbTarget t = parse_db_uri("sqlite:///" + file.string());  // absolute: 4 slashes
-        {
-            // The store appends SOCI options such as the busy timeout.
-            soci::session session(soci::sqlite3, t.connect_string + " timeout=1");
-            session << "create table t(x integer)";
-        }
-        CHECK(std::filesystem::exists(file));
-    }
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("mysql family URLs", "[db_uri]") {
@@ -100,23 +87,30 @@ TEST_CASE("mysql family URLs", "[db_uri]") {
             parse_db_uri(std::string(scheme) + "://automx2:secret@db.example:3307/mx");
         CHECK(t.dialect == Dialect::mysql);
         CHECK_FALSE(t.in_memory);
-        CHECK(t.connect_string ==
-              "db=mx user=automx2 password=secret host=db.example port=3307 charset=utf8mb4");
+        CHECK(t.database == "mx");
+        CHECK(t.user == "automx2");
+        CHECK(t.password == "secret");
+        CHECK(same_hosts(t, {DbHost{"db.example", std::nullopt}}));
+        CHECK(t.port == 3307u);
+        CHECK_FALSE(t.socket);
+        CHECK(t.parameters.empty());
         CHECK(t.display == std::string(scheme) + "://automx2:***@db.example:3307/mx");
     }
 }
 
 TEST_CASE("mysql query parameters", "[db_uri]") {
-    CHECK(parse_db_uri("mysql://u:p@h/db?charset=utf8").connect_string ==
-          "db=db user=u password=p host=h charset=utf8");
-    CHECK(
-        parse_db_uri("mysql+pymysql://u@/db?unix_socket=/run/mysqld/mysqld.sock").connect_string ==
-        "db=db user=u charset=utf8mb4 unix_socket=/run/mysqld/mysqld.sock");
-    CHECK(parse_db_uri("mysql://u:p@h/db?ssl_ca=/etc/ca.pem").connect_string ==
-          "db=db user=u password=p host=h charset=utf8mb4 sslca=/etc/ca.pem");
+    CHECK(parse_db_uri("mysql://u:p@h/db?charset=utf8").parameters == Params{{"charset", "utf8"}});
+    const DbTarget sock = parse_db_uri("mysql+pymysql://u@/db?unix_socket=/run/mysqld/mysqld.sock");
+    CHECK(sock.socket == "/run/mysqld/mysqld.sock");
+    CHECK(sock.hosts.empty());
+    CHECK_FALSE(sock.password);
+    CHECK(sock.parameters.empty());
+    CHECK(parse_db_uri("mysql://u:p@h/db?ssl_ca=/etc/ca.pem&charset=a&charset=b").parameters ==
+          Params{{"ssl_ca", "/etc/ca.pem"}, {"charset", "b"}});
     const std::string err = error_of("mysql://u:p@h/db?bogus=1");
     CHECK_THAT(err, Contains("bogus"));
     CHECK_THAT(err, Contains("unix_socket"));
+    CHECK_THAT(error_of("mysql://u:p@h/db?host=x"), Contains("'host'"));
 }
 
 TEST_CASE("postgresql family URLs", "[db_uri]") {
@@ -124,80 +118,76 @@ TEST_CASE("postgresql family URLs", "[db_uri]") {
         INFO(scheme);
         const DbTarget t = parse_db_uri(std::string(scheme) + "://automx2:secret@pg.example/mx");
         CHECK(t.dialect == Dialect::postgresql);
-        CHECK(t.connect_string == "dbname=mx user=automx2 password=secret host=pg.example");
+        CHECK(t.database == "mx");
+        CHECK(t.user == "automx2");
+        CHECK(t.password == "secret");
+        CHECK(same_hosts(t, {DbHost{"pg.example", std::nullopt}}));
+        CHECK_FALSE(t.port);
         CHECK(t.display == std::string(scheme) + "://automx2:***@pg.example/mx");
     }
-    CHECK(parse_db_uri("postgresql://u@h:5433/db").connect_string ==
-          "dbname=db user=u host=h port=5433");
-    // A socket directory given as ?host= replaces the (absent) network host.
-    CHECK(parse_db_uri("postgresql://u:p@/db?host=/run/postgresql").connect_string ==
-          "dbname=db user=u password=p host=/run/postgresql");
-    CHECK(parse_db_uri("postgresql://u:p@ignored/db?host=/run/postgresql&sslmode=require")
-              .connect_string ==
-          "dbname=db user=u password=p host=/run/postgresql sslmode=require");
-    CHECK(parse_db_uri("postgresql:///db?host=/tmp").connect_string == "dbname=db host=/tmp");
+    const DbTarget port = parse_db_uri("postgresql://u@h:5433/db");
+    CHECK(same_hosts(port, {DbHost{"h", std::nullopt}}));
+    CHECK(port.port == 5433u);
+    // A socket directory given as ?host= replaces the (absent or given) network host.
+    const DbTarget sock = parse_db_uri("postgresql://u:p@/db?host=/run/postgresql");
+    CHECK(sock.socket == "/run/postgresql");
+    CHECK(sock.hosts.empty());
+    const DbTarget replaced =
+        parse_db_uri("postgresql://u:p@ignored/db?host=/run/postgresql&sslmode=require");
+    CHECK(replaced.socket == "/run/postgresql");
+    CHECK(replaced.hosts.empty());
+    CHECK(replaced.parameters == Params{{"sslmode", "require"}});
+    const DbTarget bare = parse_db_uri("postgresql:///db?host=/tmp");
+    CHECK(bare.socket == "/tmp");
+    CHECK_FALSE(bare.user);
+    // Keywords that name the authority's parts replace them.
+    const DbTarget named = parse_db_uri("postgresql://u@h/db?user=v&dbname=other&port=5434");
+    CHECK(named.user == "v");
+    CHECK(named.database == "other");
+    CHECK(named.port == 5434u);
+    CHECK_THAT(error_of("postgresql://u@h/db?Bad-Key=1"), Contains("invalid query parameter"));
+}
+
+TEST_CASE("several PostgreSQL hosts (SQLAlchemy's multi-host form)", "[db_uri]") {
+    const DbTarget t = parse_db_uri(
+        "postgresql://u:p@/db?host=h1:5432&host=h2:5433&target_session_attrs=read-write");
+    CHECK(same_hosts(t, {DbHost{"h1", 5432u}, DbHost{"h2", 5433u}}));
+    CHECK(t.parameters == Params{{"target_session_attrs", "read-write"}});
+    // libpq's own comma list, bracketed and bare IPv6, hosts without a port.
+    const DbTarget list = parse_db_uri("postgresql://u@ignored:1/db?host=a,[::1]:6000&host=::2");
+    CHECK(same_hosts(
+        list, {DbHost{"a", std::nullopt}, DbHost{"::1", 6000u}, DbHost{"::2", std::nullopt}}));
+    CHECK(list.port == 1u);  // the authority's port stays the default of the others
+    CHECK_THAT(error_of("postgresql://u:topsecret@/db?host=h1:99999"), Contains("invalid port"));
+    CHECK_THAT(error_of("postgresql://u@/db?host=h1,"), Contains("empty host"));
 }
 
 TEST_CASE("IPv6 hosts in brackets", "[db_uri]") {
-    CHECK(parse_db_uri("mysql://u:p@[::1]:3306/db").connect_string ==
-          "db=db user=u password=p host=::1 port=3306 charset=utf8mb4");
-    CHECK(parse_db_uri("postgresql://u:p@[2001:db8::5]/db").connect_string ==
-          "dbname=db user=u password=p host=2001:db8::5");
+    const DbTarget my = parse_db_uri("mysql://u:p@[::1]:3306/db");
+    CHECK(same_hosts(my, {DbHost{"::1", std::nullopt}}));
+    CHECK(my.port == 3306u);
+    CHECK(same_hosts(parse_db_uri("postgresql://u:p@[2001:db8::5]/db"),
+                     {DbHost{"2001:db8::5", std::nullopt}}));
     CHECK_THAT(error_of("mysql://u:p@[::1/db"), Contains("IPv6"));
 }
 
-TEST_CASE("credentials are percent-decoded and quoted for the target syntax", "[db_uri]") {
+TEST_CASE("credentials are percent-decoded", "[db_uri]") {
     // p@ss w'o\rd → %40 for '@', %20 for the space
     const DbTarget my = parse_db_uri("mysql://us%3Aer:p%40ss%20w'o%5Crd@h/db");
-    CHECK(my.connect_string ==
-          "db=db user=us:er password='p@ss w\\'o\\\\rd' host=h charset=utf8mb4");
-    const DbTarget pg = parse_db_uri("postgresql://u:p%40s'o%5Crd@h/db");
-    CHECK(pg.connect_string == "dbname=db user=u password='p@s\\'o\\\\rd' host=h");
-    // SOCI 4.0 splits a PostgreSQL connection string at spaces: libpq's URI form instead.
-    const DbTarget pg_space = parse_db_uri("postgresql://u:p%40ss%20w'o%5Crd@h:5433/my%20db");
-    CHECK(pg_space.connect_string ==
-          "postgresql:///my%2520db?user=u&password=p%40ss%20w%27o%5Crd&host=h&port=5433");
-    // An empty password is still a (quoted) value; a '/' or '?' may appear in a password.
-    CHECK(parse_db_uri("postgresql://u:@h/db").connect_string ==
-          "dbname=db user=u password='' host=h");
-    CHECK(parse_db_uri("mysql://u:a/b?c@h/db").connect_string ==
-          "db=db user=u password=a/b?c host=h charset=utf8mb4");
+    CHECK(my.user == "us:er");
+    CHECK(my.password == "p@ss w'o\\rd");
+    // The database name is taken as written (SQLAlchemy does not decode it).
+    const DbTarget pg = parse_db_uri("postgresql://u:p%40ss%20w'o%5Crd@h:5433/my%20db");
+    CHECK(pg.database == "my%20db");
+    CHECK(pg.password == "p@ss w'o\\rd");
+    // An empty password is still a value; a '/' or '?' may appear in a password.
+    CHECK(parse_db_uri("postgresql://u:@h/db").password == "");
+    CHECK(parse_db_uri("mysql://u:a/b?c@h/db").password == "a/b?c");
     // Python's unquote keeps an invalid escape as it is.
-    CHECK(parse_db_uri("mysql://u:100%@h/db").connect_string ==
-          "db=db user=u password=100% host=h charset=utf8mb4");
+    CHECK(parse_db_uri("mysql://u:100%@h/db").password == "100%");
     CHECK_THAT(error_of("mysql://u:a%00b@h/db"), Contains("NUL"));
-}
-
-TEST_CASE("SOCI's mysql and libpq parsers accept the quoted values", "[db_uri][soci]") {
-    // No server is needed: a missing socket fails the connection after the connection
-    // string was parsed, and the error names the socket path exactly as it was understood.
-    const std::string odd = "/nonexistent/a b'c\\d";
-    const DbTarget my =
-        parse_db_uri("mysql://u%20x:p%27%5C%20q@/db?unix_socket=%2Fnonexistent%2Fa+b%27c%5Cd");
-    const std::string my_err = soci_connect_error("mysql", my.connect_string);
-    if (my_err.find("Failed to find shared library") != std::string::npos) {
-        WARN("SOCI mysql backend not installed: " << my_err);
-    } else {
-        CHECK_THAT(my_err, !Contains("Malformed"));
-        CHECK_THAT(my_err, Contains(odd));
-    }
-    // PostgreSQL: once in conninfo syntax (no space), once as a URI (with spaces).
-    const std::pair<std::string, std::string> pg_cases[] = {
-        {"postgresql://u%27x:p%27%5Cq@/db?host=%2Fnonexistent%2Fa%27c%5Cd", "/nonexistent/a'c\\d"},
-        {"postgresql://u%20x:p%27%5C%20q@/db?host=%2Fnonexistent%2Fa+b%27c%5Cd", odd},
-    };
-    for (const auto& [uri, socket_dir] : pg_cases) {
-        INFO(uri);
-        const DbTarget pg = parse_db_uri(uri);
-        const std::string pg_err = soci_connect_error("postgresql", pg.connect_string);
-        if (pg_err.find("Failed to find shared library") != std::string::npos) {
-            WARN("SOCI postgresql backend not installed: " << pg_err);
-            break;
-        }
-        CHECK_THAT(pg_err, !Contains("quoted string"));
-        CHECK_THAT(pg_err, !Contains("invalid connection option"));
-        CHECK_THAT(pg_err, Contains(socket_dir + "/.s.PGSQL.5432"));
-    }
+    // Query values: '+' is a space.
+    CHECK(parse_db_uri("mysql://u@/db?unix_socket=%2Fa+b").socket == "/a b");
 }
 
 TEST_CASE("the display form masks every password", "[db_uri]") {
@@ -250,7 +240,7 @@ TEST_CASE("malformed URLs are refused naming the problem, never the password", "
     CHECK_THAT(error_of(std::string(5000, 'x')), Contains("longer than"));
 }
 
-TEST_CASE("dialect names are SOCI backend names", "[db_uri]") {
+TEST_CASE("dialect names", "[db_uri]") {
     CHECK(std::string(automx2::dialect_name(Dialect::sqlite)) == "sqlite3");
     CHECK(std::string(automx2::dialect_name(Dialect::mysql)) == "mysql");
     CHECK(std::string(automx2::dialect_name(Dialect::postgresql)) == "postgresql");

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "backends/sql_store.h"
+#include "core/db_uri.h"
 #include "core/dispatcher.h"
 #include "core/seed.h"
 
@@ -168,10 +169,7 @@ TEST_CASE("SQLite store: its change token moves with every write, also this proc
     const fs::path path = fs::temp_directory_path() /
                           ("automx2-cache-store-" + std::to_string(::getpid()) + ".sqlite");
     fs::remove(path);
-    DbTarget target;
-    target.dialect = Dialect::sqlite;
-    target.connect_string = "db=" + path.string();
-    target.display = "sqlite:///" + path.string();
+    const DbTarget target = parse_db_uri("sqlite:///" + path.string());
     {
         SqlStoreOptions options;
         options.pool_size = 2;
@@ -187,10 +185,7 @@ TEST_CASE("SQLite store: its change token moves with every write, also this proc
         store->purge();
         CHECK(store->change_token() != seeded);
     }
-    DbTarget memory;
-    memory.dialect = Dialect::sqlite;
-    memory.connect_string = "db=:memory:";
-    memory.in_memory = true;
+    const DbTarget memory = parse_db_uri("sqlite:///:memory:");
     CHECK_FALSE(open_sql_store(memory, SqlStoreOptions{})->change_token());
     std::error_code ignored;
     fs::remove(path, ignored);

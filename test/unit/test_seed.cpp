@@ -180,6 +180,32 @@ TEST_CASE("seed errors name the problem and the JSON path", "[seed]") {
                                               {"type": "exchange", "name": "e"}])")),
                           Contains("servers[1].type: unknown server type \"exchange\""));
     }
+    SECTION("unknown socket_type or authentication (issue 11)") {
+        // Stored, either would make every later lookup of the domain answer 400.
+        CHECK_THROWS_WITH(parse_seed(v2(R"([{"type": "imap", "name": "i"},
+                              {"type": "imap", "name": "j"},
+                              {"type": "smtp", "name": "s", "authentication": "foo"}])")),
+                          Contains("servers[2].authentication: unknown word 'foo' (expected plain, "
+                                   "password-cleartext, password-encrypted, NTLM, GSSAPI, OAuth2, "
+                                   "client-IP-address, none)"));
+        CHECK_THROWS_WITH(
+            parse_seed(v2(R"([{"type": "imap", "name": "i", "socket_type": "TLS"}])")),
+            Contains("servers[0].socket_type: unknown word 'TLS' (expected SSL, STARTTLS, plain, "
+                     "Auto, None)"));
+        CHECK_THROWS_AS(
+            parse_seed(v2(R"([{"type": "imap", "name": "i", "authentication": "plain "}])")),
+            BadRequest);
+        // Known words in any case are kept as written.
+        const Seed seed = parse_seed(v2(R"([{"type": "imap", "name": "i", "socket_type": "ssl",
+                                            "authentication": "Password-Encrypted"},
+                                           {"type": "smtp", "name": "s", "socket_type": "None",
+                                            "authentication": "client-IP-address"}])"));
+        const auto& servers = seed.providers.at(0).servers;
+        CHECK(servers.at(0).socket_type == "ssl");
+        CHECK(servers.at(0).authentication == "Password-Encrypted");
+        CHECK(servers.at(1).socket_type == "None");
+        CHECK(servers.at(1).authentication == "client-IP-address");
+    }
     SECTION("unknown ldapserver_id") {
         const auto text = v2(kImap, R"([{"name": "a.example", "ldapserver_id": 3}])");
         CHECK_THROWS_WITH(parse_seed(text),
@@ -309,6 +335,9 @@ TEST_CASE("LDAP use_ssl accepts booleans and yes/no, true/false, 1/0", "[seed]")
     CHECK_FALSE(use_ssl(R"(, "use_ssl": "false")"));
     CHECK(use_ssl(R"(, "port": 389, "use_ssl": "1")"));
     CHECK_FALSE(use_ssl(R"(, "use_ssl": "0")"));
+    // text::parse_bool's one set of words, as in the configuration file.
+    CHECK(use_ssl(R"(, "port": 389, "use_ssl": "On")"));
+    CHECK_FALSE(use_ssl(R"(, "use_ssl": "off")"));
     CHECK_THROWS_WITH(use_ssl(R"(, "use_ssl": "maybe")"),
                       Contains("ldapservers[0].use_ssl must be a boolean"));
     CHECK_THROWS_WITH(use_ssl(R"(, "use_ssl": 1)"),

@@ -40,38 +40,6 @@ DomainRecord record() {
 
 }  // namespace
 
-TEST_CASE("parse_authentication knows automx2's and Thunderbird's words", "[settings]") {
-    CHECK(parse_authentication("plain") == Authentication::cleartext);
-    CHECK(parse_authentication("PLAIN") == Authentication::cleartext);
-    CHECK(parse_authentication("password-cleartext") == Authentication::cleartext);
-    CHECK(parse_authentication("password-encrypted") == Authentication::encrypted);
-    CHECK(parse_authentication("NTLM") == Authentication::ntlm);
-    CHECK(parse_authentication("ntlm") == Authentication::ntlm);
-    CHECK(parse_authentication("GSSAPI") == Authentication::gssapi);
-    CHECK(parse_authentication("OAuth2") == Authentication::oauth2);
-    CHECK(parse_authentication("oauth2") == Authentication::oauth2);
-    CHECK(parse_authentication("client-IP-address") == Authentication::client_ip);
-    CHECK(parse_authentication("none") == Authentication::none);
-    CHECK(parse_authentication("None") == Authentication::none);
-    CHECK_FALSE(parse_authentication(""));
-    CHECK_FALSE(parse_authentication("cram-md5"));
-    CHECK_FALSE(parse_authentication("plain "));
-    CHECK_FALSE(parse_authentication("password"));
-}
-
-TEST_CASE("parse_server_type and parse_dav_type", "[settings]") {
-    CHECK(parse_server_type("imap") == ServerType::imap);
-    CHECK(parse_server_type("IMAP") == ServerType::imap);
-    CHECK(parse_server_type("pop") == ServerType::pop);
-    CHECK(parse_server_type("smtp") == ServerType::smtp);
-    CHECK_FALSE(parse_server_type("pop3"));
-    CHECK_FALSE(parse_server_type("exchange"));
-    CHECK_FALSE(parse_server_type(""));
-    CHECK(parse_dav_type("caldav") == DavType::caldav);
-    CHECK(parse_dav_type("CardDAV") == DavType::carddav);
-    CHECK_FALSE(parse_dav_type("webdav"));
-}
-
 TEST_CASE("MailServer::encrypted is SSL or STARTTLS, any case", "[settings]") {
     MailServer server;
     for (const char* yes : {"SSL", "ssl", "STARTTLS", "StartTLS"}) {

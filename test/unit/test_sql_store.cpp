@@ -28,7 +28,6 @@ namespace {
 DbTarget memory_target() {
     DbTarget target;
     target.dialect = Dialect::sqlite;
-    target.connect_string = "db=:memory:";
     target.display = "sqlite:///:memory:";
     target.in_memory = true;
     return target;
@@ -52,7 +51,7 @@ class TempDb {
     DbTarget target() const {
         DbTarget target;
         target.dialect = Dialect::sqlite;
-        target.connect_string = "db=" + path_.string();
+        target.database = path_.string();
         target.display = "sqlite:///" + path_.string();
         return target;
     }
@@ -669,7 +668,7 @@ TEST_CASE("an unusable database is BackendUnavailable", "[store]") {
     SECTION("directory missing") {
         DbTarget target = memory_target();
         target.in_memory = false;
-        target.connect_string = "db=/nonexistent-automx2-dir/x/db.sqlite";
+        target.database = "/nonexistent-automx2-dir/x/db.sqlite";
         CHECK_THROWS_AS(open_sql_store(target, options()), BackendUnavailable);
     }
     SECTION("not a database") {

@@ -25,6 +25,18 @@ TEST_CASE("text: lower-casing and trimming", "[text]") {
     CHECK_FALSE(text::is_space('\0'));
 }
 
+TEST_CASE("text: control characters and printable values", "[text]") {
+    CHECK(text::is_control('\0'));
+    CHECK(text::is_control('\x1f'));
+    CHECK(text::is_control('\x7f'));
+    CHECK_FALSE(text::is_control(' '));
+    CHECK_FALSE(text::is_control('\x80'));
+    CHECK(text::printable("a\tb\x7f") == "a?b?");
+    CHECK(text::printable(std::string(101, 'x')) == std::string(100, 'x') + "...");
+    CHECK(text::printable(std::string(100, 'x')) == std::string(100, 'x'));
+    CHECK(text::printable("abcdef", 3) == "abc...");
+}
+
 TEST_CASE("text: one set of boolean words", "[text]") {
     for (const char* yes : {"yes", "YES", "true", "True", "on", "ON", "1"}) {
         CHECK(text::parse_bool(yes) == true);

@@ -4,6 +4,38 @@
 
 using namespace automx2;
 
+TEST_CASE("parse_authentication knows automx2's and Thunderbird's words", "[vocabulary]") {
+    CHECK(parse_authentication("plain") == Authentication::cleartext);
+    CHECK(parse_authentication("PLAIN") == Authentication::cleartext);
+    CHECK(parse_authentication("password-cleartext") == Authentication::cleartext);
+    CHECK(parse_authentication("password-encrypted") == Authentication::encrypted);
+    CHECK(parse_authentication("NTLM") == Authentication::ntlm);
+    CHECK(parse_authentication("ntlm") == Authentication::ntlm);
+    CHECK(parse_authentication("GSSAPI") == Authentication::gssapi);
+    CHECK(parse_authentication("OAuth2") == Authentication::oauth2);
+    CHECK(parse_authentication("oauth2") == Authentication::oauth2);
+    CHECK(parse_authentication("client-IP-address") == Authentication::client_ip);
+    CHECK(parse_authentication("none") == Authentication::none);
+    CHECK(parse_authentication("None") == Authentication::none);
+    CHECK_FALSE(parse_authentication(""));
+    CHECK_FALSE(parse_authentication("cram-md5"));
+    CHECK_FALSE(parse_authentication("plain "));
+    CHECK_FALSE(parse_authentication("password"));
+}
+
+TEST_CASE("parse_server_type and parse_dav_type", "[vocabulary]") {
+    CHECK(parse_server_type("imap") == ServerType::imap);
+    CHECK(parse_server_type("IMAP") == ServerType::imap);
+    CHECK(parse_server_type("pop") == ServerType::pop);
+    CHECK(parse_server_type("smtp") == ServerType::smtp);
+    CHECK_FALSE(parse_server_type("pop3"));
+    CHECK_FALSE(parse_server_type("exchange"));
+    CHECK_FALSE(parse_server_type(""));
+    CHECK(parse_dav_type("caldav") == DavType::caldav);
+    CHECK(parse_dav_type("CardDAV") == DavType::carddav);
+    CHECK_FALSE(parse_dav_type("webdav"));
+}
+
 TEST_CASE("vocabulary: socket types, case-insensitive, with encrypted()", "[vocabulary]") {
     CHECK(parse_socket_type("SSL") == SocketType::ssl);
     CHECK(parse_socket_type("ssl") == SocketType::ssl);
@@ -39,6 +71,15 @@ TEST_CASE("vocabulary: words written back and listed", "[vocabulary]") {
                    Authentication::gssapi, Authentication::oauth2, Authentication::client_ip,
                    Authentication::none}) {
         CHECK(parse_authentication(word(a)) == a);
+    }
+}
+
+TEST_CASE("vocabulary: boolean columns read as text", "[vocabulary]") {
+    for (const char* yes : {"1", "t", "T", "true", "y", "Yes", "on"}) {
+        CHECK(stored_flag(yes));
+    }
+    for (const char* no : {"0", "f", "false", "n", "no", "off", "", "2", "maybe"}) {
+        CHECK_FALSE(stored_flag(no));
     }
 }
 

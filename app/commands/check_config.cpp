@@ -1,4 +1,4 @@
-#include "fcgi/check_config.h"
+#include "app/commands/check_config.h"
 
 #include <unistd.h>
 
@@ -12,33 +12,15 @@
 #include <system_error>
 #include <vector>
 
+#include "app/runtime.h"
 #include "backends/schema.h"
-#include "backends/sql_store.h"
-#include "core/builders/signing.h"
-#include "core/config.h"
 #include "core/errors.h"
-#include "core/log.h"
 
 namespace automx2 {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// The file of an SQLite DbTarget: connect_string is `db=PATH` or `db="PATH"`
-// (core/db_uri.cpp writes nothing else for SQLite files).
-std::optional<std::string> sqlite_file(const DbTarget& db) {
-    if (db.dialect != Dialect::sqlite || db.in_memory)
-        return std::nullopt;
-    std::string path = db.connect_string;
-    if (!path.starts_with("db="))
-        return std::nullopt;
-    path.erase(0, 3);
-    if (path.size() >= 2 && path.front() == '"' && path.back() == '"') {
-        path = path.substr(1, path.size() - 2);
-    }
-    return path;
-}
 
 struct Report {
     std::ostream& out;
@@ -72,26 +54,22 @@ struct Report {
 
 }  // namespace
 
-int check_config(const Options& options, std::ostream& out, std::ostream& err) {
+int check_config(const CommandLine& line, std::ostream& out, std::ostream& err) {
     Report report{out, err, {}};
-    Config config;
+    std::unique_ptr<Runtime> runtime;
     try {
-        config = load_config(options.config_file);
+        runtime = std::make_unique<Runtime>(line.config_file, true);
     } catch (const ConfigError& e) {
         return report.fail(kCheckConfigError, "configuration error: " + std::string(e.what()));
     }
-    log::set_level(config.log_level);
-    try {
-        auto signer = make_signer(config);
-        if (signer && !signer->ready()) {
-            return report.fail(kCheckConfigError,
-                               "cannot load the signing certificate, key or chain (see the "
-                               "log line above)");
-        }
-        report.line("profiles", signer ? "signed with " + config.sign_certificate : "unsigned");
-    } catch (const ConfigError& e) {
-        return report.fail(kCheckConfigError, "configuration error: " + std::string(e.what()));
+    const Config& config = runtime->config();
+    ProfileSigner* signer = runtime->signer();
+    if (signer && !signer->ready()) {
+        return report.fail(kCheckConfigError,
+                           "cannot load the signing certificate, key or chain (see the "
+                           "log line above)");
     }
+    report.line("profiles", signer ? "signed with " + config.sign_certificate : "unsigned");
 
     // load_config has already warned about a missing file and an in-memory database.
     report.line("configuration",
@@ -99,7 +77,7 @@ int check_config(const Options& options, std::ostream& out, std::ostream& err) {
     report.line("database", config.db.display + " (" + dialect_name(config.db.dialect) +
                                 (config.db.in_memory ? ", in memory: for testing only)" : ")"));
 
-    if (auto file = sqlite_file(config.db)) {
+    if (auto file = config.db.sqlite_file()) {
         std::error_code ec;
         const fs::path path(*file);
         if (!fs::exists(path, ec)) {
@@ -125,12 +103,8 @@ int check_config(const Options& options, std::ostream& out, std::ostream& err) {
 
     StoreStats stats;
     try {
-        SqlStoreOptions store_options;
-        store_options.pool_size = 1;
-        store_options.echo = config.db_echo;
-        store_options.timeout = config.db_timeout;
-        auto store = open_sql_store(config.db, store_options);
-        stats = store->stats();
+        runtime->open_backends(1);
+        stats = runtime->store().stats();
     } catch (const ConfigError& e) {
         return report.fail(kCheckConfigError, "configuration error: " + std::string(e.what()));
     } catch (const std::exception& e) {

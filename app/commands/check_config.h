@@ -3,7 +3,7 @@
 
 #include <iosfwd>
 
-#include "fcgi/options.h"
+#include "app/command_line.h"
 
 namespace automx2 {
 
@@ -12,7 +12,7 @@ inline constexpr int kCheckOk = 0;
 inline constexpr int kCheckDatabaseError = 1;  // the database cannot be opened or read
 inline constexpr int kCheckConfigError = 2;    // the configuration file cannot be used
 
-// Loads the configuration the service would load (options.config_file or the search
+// Loads the configuration the service would load (line.config_file or the search
 // order), opens the database the way the service does on start-up (so missing tables
 // are created and old schemas upgraded, as the service would), and writes a report to
 // `out`: the file read, the database URL with the password masked, the schema state
@@ -27,6 +27,6 @@ inline constexpr int kCheckConfigError = 2;    // the configuration file cannot 
 // schema reported as "not created yet". Returns kCheckConfigError for an unreadable
 // file, an unknown key or a bad value (db_uri included), kCheckDatabaseError when the
 // database cannot be opened or read.
-int check_config(const Options& options, std::ostream& out, std::ostream& err);
+int check_config(const CommandLine& line, std::ostream& out, std::ostream& err);
 
 }  // namespace automx2

@@ -1,0 +1,40 @@
+#include "backends/sql_retry.h"
+
+#include <algorithm>
+
+namespace automx2 {
+
+std::string describe(const Operation& operation, std::string_view domain) {
+    std::string text = "database: ";
+    text += operation.name;
+    if (!domain.empty()) {
+        text += " for domain ";
+        text += domain;
+    }
+    return text;
+}
+
+RetryPolicy::RetryPolicy(std::chrono::milliseconds timeout)
+    : timeout_(std::max(timeout, std::chrono::milliseconds(1))) {}
+
+Failure RetryPolicy::settle(Failure classified, std::chrono::milliseconds elapsed,
+                            bool watchdog_fired) const {
+    if (classified != Failure::lost) {
+        return classified;
+    }
+    // libmariadb's read timeout is whole seconds (at least the timeout); a tenth of
+    // slack for timers that fire a little early.
+    if (watchdog_fired || elapsed >= timeout_ - timeout_ / 10) {
+        return Failure::timed_out;
+    }
+    return Failure::lost;
+}
+
+std::chrono::milliseconds RetryPolicy::watchdog_limit(const Operation& operation) const {
+    if (operation.access == Access::write) {
+        return 10 * std::max(timeout_, std::chrono::milliseconds(1000));
+    }
+    return timeout_ + kWatchdogGrace;
+}
+
+}  // namespace automx2
