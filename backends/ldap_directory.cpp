@@ -287,9 +287,9 @@ class LdapDirectory : public Directory {
         return text;
     }
 
-    static inline std::atomic<long> next_instance_{1};
+    static inline std::atomic<long> next_instance{1};
     LdapOptions options_;
-    long instance_ = next_instance_++;
+    long instance_ = next_instance++;
 };
 
 }  // namespace

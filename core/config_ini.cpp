@@ -187,18 +187,6 @@ std::string normalise_key(std::string_view raw) {
     return key;
 }
 
-std::string printable(std::string_view text) {
-    std::string out;
-    for (char c : text.substr(0, 100)) {
-        const auto u = static_cast<unsigned char>(c);
-        out += (u < 0x20 || u == 0x7f) ? '?' : c;
-    }
-    if (text.size() > 100) {
-        out += "...";
-    }
-    return out;
-}
-
 std::string interpolate(const std::string& value, const IniSection& vars) {
     return interpolate_at(value, vars, 0);
 }

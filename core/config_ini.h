@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
+
 namespace automx2 {
 
 struct IniEntry {
@@ -37,7 +39,6 @@ std::string normalise_key(std::string_view raw);
 // another key of `vars`. Throws InvalidValue for a lone '%', an unknown key or a loop.
 std::string interpolate(const std::string& value, const IniSection& vars);
 
-// A value as it may appear in a message: control characters replaced, length bounded.
-std::string printable(std::string_view text);
+using text::printable;  // for messages
 
 }  // namespace automx2

@@ -29,19 +29,6 @@ std::string query_decode(std::string_view text, const char* what) {
 
 }  // namespace
 
-// Shown in messages only after the password has been cut away.
-std::string printable(std::string_view text) {
-    std::string out;
-    for (char c : text.substr(0, 100)) {
-        const auto u = static_cast<unsigned char>(c);
-        out += (u < 0x20 || u == 0x7f) ? '?' : c;
-    }
-    if (text.size() > 100) {
-        out += "...";
-    }
-    return out;
-}
-
 [[noreturn]] void fail(const std::string& problem) {
     throw ConfigError("db_uri: " + problem);
 }

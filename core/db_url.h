@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
+
 namespace automx2::db_url {
 
 struct UrlParts {
@@ -27,8 +29,7 @@ UrlParts split_url(std::string_view uri);
 // 1..65535, else ConfigError (the text is echoed only when it is a number).
 unsigned parse_port(std::string_view digits);
 
-// Control characters replaced, cut at 100 characters: for messages.
-std::string printable(std::string_view text);
+using text::printable;  // for messages
 
 [[noreturn]] void fail(const std::string& problem);
 

@@ -22,7 +22,7 @@ namespace automx2 {
 namespace {
 
 // PEM files of a certificate chain are small; anything larger is not what we want.
-constexpr std::size_t kMaxPemFile = 1024 * 1024;
+constexpr std::size_t kMaxPemFile = std::size_t{1024} * 1024;
 
 struct BioFree {
     void operator()(BIO* bio) const { BIO_free(bio); }
@@ -183,7 +183,7 @@ std::shared_ptr<const ProfileSigner::Material> load_material(const SigningFiles&
             if (sk_X509_push(material->chain.get(), cert.get()) == 0) {
                 throw std::runtime_error("sk_X509_push: " + openssl_error());
             }
-            cert.release();  // now owned by the stack
+            static_cast<void>(cert.release());  // now owned by the stack
         }
         // The loop ends with "no start line" at the end of the file; anything else, or
         // no certificate at all, is a broken file.
