@@ -38,8 +38,6 @@ std::size_t size_of(const std::string& key, const Response& response) {
 
 ResponseCache::ResponseCache(CachePolicy policy) : policy_(policy), id_(next_id.fetch_add(1)) {}
 
-ResponseCache::~ResponseCache() = default;
-
 ResponseCache::Shard& ResponseCache::shard() const {
     // Keyed by id: a cache made later at the same address must not inherit entries.
     thread_local std::unordered_map<std::uint64_t, Shard> shards;

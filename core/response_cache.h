@@ -32,12 +32,12 @@ class ResponseCache {
     using Clock = std::chrono::steady_clock;
     // Per thread: a full set of entries is dropped as a whole.
     static constexpr std::size_t max_entries = 64;
-    static constexpr std::size_t max_bytes = 256 * 1024;
+    static constexpr std::size_t max_bytes = std::size_t{256} * 1024;
     // Longer keys (large Autodiscover bodies) are not worth keeping.
     static constexpr std::size_t max_key_size = 4096;
 
     explicit ResponseCache(CachePolicy policy);
-    ~ResponseCache();
+    ~ResponseCache() = default;
     ResponseCache(const ResponseCache&) = delete;
     ResponseCache& operator=(const ResponseCache&) = delete;
 
