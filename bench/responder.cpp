@@ -6,7 +6,9 @@
 // is picked by the request path, the request body is read and dropped. The listening
 // socket is fd 0 (spawn-fcgi).
 #include <fcgiapp.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -51,6 +53,9 @@ int main(int argc, char** argv) {
         if (answers[i].empty())
             return 2;
     }
+    // libfcgi's own SIGTERM handler only sets a flag (its threads stay in accept()):
+    // installed first, this one ends the process at once.
+    std::signal(SIGTERM, [](int) { _exit(0); });
     FCGX_Init();
     std::vector<std::thread> threads;
     for (int i = std::atoi(argv[1]); i > 0; --i)
