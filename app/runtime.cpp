@@ -1,5 +1,6 @@
 #include "app/runtime.h"
 
+#include <chrono>
 #include <ostream>
 
 #include "backends/ldap_directory.h"
@@ -32,8 +33,13 @@ void Runtime::open_backends(std::size_t sessions) {
     ldap_options.verify_tls = config_.ldap_tls_verify;
     directory_ = make_ldap_directory(ldap_options);
     resolver_ = std::make_unique<Resolver>(*store_, directory_.get());
-    dispatcher_ =
-        std::make_unique<Dispatcher>(Services{config_, *store_, *resolver_, signer_.get()});
+    if (config_.response_cache) {
+        cache_ = std::make_unique<ResponseCache>(
+            CachePolicy{std::chrono::seconds(config_.response_cache_ttl),
+                        std::chrono::seconds(config_.ldap_cache_ttl)});
+    }
+    dispatcher_ = std::make_unique<Dispatcher>(
+        Services{config_, *store_, *resolver_, signer_.get(), cache_.get()});
 }
 
 std::unique_ptr<Runtime> open_command_runtime(const std::string& config_file, bool with_signer,

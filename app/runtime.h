@@ -12,6 +12,7 @@
 #include "core/directory.h"
 #include "core/dispatcher.h"
 #include "core/resolver.h"
+#include "core/response_cache.h"
 #include "core/store.h"
 
 namespace automx2 {
@@ -47,6 +48,7 @@ class Runtime {
     std::unique_ptr<Store> store_;
     std::unique_ptr<Directory> directory_;
     std::unique_ptr<Resolver> resolver_;
+    std::unique_ptr<ResponseCache> cache_;  // null: response_cache = no
     std::unique_ptr<Dispatcher> dispatcher_;
 };
 

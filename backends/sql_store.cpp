@@ -29,11 +29,15 @@
 #include "backends/sql_retry.h"
 #include "backends/sql_transaction.h"
 #include "backends/sql_writer.h"
+#include "backends/sqlite_change_token.h"
 #include "core/errors.h"
 #include "core/log.h"
 
 namespace automx2 {
 namespace {
+
+// Asks SQLite which file it opened (for the response cache's change token).
+constexpr Operation database_file{"database_file", Access::read};
 
 // db_echo: the statement text only. Bound values are never passed to a logger.
 class EchoLogger : public soci::logger_impl {
@@ -60,6 +64,21 @@ class SqlStore final : public Store {
     // then every call throws BackendUnavailable.
     void start() {
         with_session(op::ensure_schema, "", [](soci::session&) { return 0; });
+        if (target_.dialect == Dialect::sqlite && !target_.in_memory) {
+            // The file as SQLite resolved it, for the per-thread change readers.
+            const std::string file = with_session(database_file, "", [](soci::session& sql) {
+                auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
+                const char* name = sqlite_api::sqlite3_db_filename(backend->conn_, "main");
+                return std::string(name == nullptr ? "" : name);
+            });
+            if (!file.empty()) {
+                change_token_.emplace(file, options_.timeout);
+            }
+        }
+    }
+
+    std::optional<std::uint64_t> change_token() override {
+        return change_token_ ? change_token_->current() : std::nullopt;
     }
 
     std::optional<DomainRecord> find_domain(const std::string& domain) override {
@@ -328,6 +347,7 @@ class SqlStore final : public Store {
     std::string domain_match_ = "lower(d.name) = :d";
     unsigned match_generation_ = 0;
     SessionPool pool_;
+    std::optional<SqliteChangeToken> change_token_;  // SQLite files only
 };
 
 }  // namespace

@@ -33,6 +33,9 @@ import harness  # noqa: E402
 from common import autodiscover_body  # noqa: E402
 
 LUA = os.path.join(HERE, "wrk.lua")
+PHP_SCRIPT = os.path.join(HERE, "autoconfig.php")
+# Headers nginx adds itself; the others came from the service (responder's copy).
+NGINX_HEADERS = ("server", "date", "connection", "transfer-encoding", "keep-alive")
 ADDRESS = "jane@example.com"
 # "setup" is the page for people (issue 16), "setup_qr" its QR code image (a request of
 # its own): the page should cost no more than Mobileconfig.
@@ -40,6 +43,8 @@ PROTOCOLS = ("autoconfig", "autodiscover", "mobileconfig", "setup", "setup_qr")
 STATIC_FILES = {"autoconfig": "autoconfig.xml", "autodiscover": "autodiscover.xml",
                 "mobileconfig": "mobileconfig.plist", "setup": "setup.html",
                 "setup_qr": "qr.svg"}
+# The three answers of the protocols (the responder's repertoire, the cached routes).
+ANSWERS = ("autoconfig", "autodiscover", "mobileconfig")
 T0 = time.monotonic()
 
 
@@ -68,9 +73,27 @@ class BenchStack(harness.Stack):
         self.keepalive = keepalive  # None: as in the sample; 0: no keepalive line
         self.workers = workers
         self.static_port = None
+        self.responder_port = None
+        self.php_port = None
+        self.responder = None
+        self.php = None
         super().__init__(session, name, **kw)
         self.static_dir = os.path.join(self.dir, "static")
         os.makedirs(self.static_dir)
+        self.responder_socket = os.path.join(self.dir, "responder.sock")
+        self.php_socket = os.path.join(self.dir, "php.sock")
+
+    def _clone_sample(self, text, upstream, socket_path, port, extra=""):
+        """The rendered sample with another upstream socket and port: the responder and
+        PHP-FPM sit behind exactly the settings the service has."""
+        t = text.replace("upstream automx2", f"upstream {upstream}")
+        t = t.replace("fastcgi_pass automx2;", f"fastcgi_pass {upstream};")
+        t = t.replace(f"unix:{self.socket_path}", f"unix:{socket_path}")
+        t = re.sub(r"listen 127\.0\.0\.1:\d+;", f"listen 127.0.0.1:{port};", t)
+        t = re.sub(r"listen \[::1\]:\d+;", "", t)
+        if extra:
+            t = t.replace("include fastcgi_params;", "include fastcgi_params;\n" + extra, 1)
+        return t
 
     def _write_nginx_conf(self):
         ngx = super()._write_nginx_conf()
@@ -83,6 +106,14 @@ class BenchStack(harness.Stack):
                               text, flags=re.M)
             if n != 1:
                 raise harness.HarnessError("sample: expected one '[# ]keepalive N;' line")
+        self.responder_port = harness.free_port()
+        self.php_port = harness.free_port()
+        php_params = (f"        fastcgi_param SCRIPT_FILENAME {PHP_SCRIPT};\n"
+                      f"        fastcgi_param AUTOMX2_DB {os.path.abspath(self.db_path)};")
+        text += (self._clone_sample(text, "bench_responder", self.responder_socket,
+                                    self.responder_port)
+                 + self._clone_sample(text, "bench_php", self.php_socket, self.php_port,
+                                      php_params))
         with open(sample, "w") as f:
             f.write(text)
         self.static_port = harness.free_port()
@@ -135,6 +166,99 @@ class BenchStack(harness.Stack):
 
     def url(self, protocol):
         return f"http://127.0.0.1:{self.port}{service_path(protocol)}"
+
+    def responder_url(self, protocol):
+        return f"http://127.0.0.1:{self.responder_port}{service_path(protocol)}"
+
+    def php_url(self):
+        return f"http://127.0.0.1:{self.php_port}{service_path('autoconfig')}"
+
+    def worker_threads(self):
+        """The service's worker threads: all its threads but the main one (SQLite
+        starts no other)."""
+        return len(os.listdir(f"/proc/{self.service.pid}/task")) - 1
+
+    def start_responder(self, binary, threads):
+        """The do-nothing responder, answering the service's own bytes (CGI head
+        rebuilt from the HTTP answer) with `threads` threads, under spawn-fcgi."""
+        files = []
+        for protocol in ANSWERS:
+            if protocol == "autodiscover":
+                r = self.post(service_path(protocol), autodiscover_body(ADDRESS), "text/xml")
+            else:
+                r = self.get(service_path(protocol))
+            head = "Status: 200 OK\r\n" + "".join(
+                f"{k}: {v}\r\n" for k, v in r.headers if k.lower() not in NGINX_HEADERS)
+            head += "\r\n"
+            path = os.path.join(self.dir, f"responder-{protocol}")
+            with open(path, "wb") as f:
+                f.write(head.encode() + r.body)
+            files.append(path)
+        log = open(os.path.join(self.dir, "responder.log"), "ab")
+        self.responder = subprocess.Popen(
+            ["spawn-fcgi", "-n", "-s", self.responder_socket, "-M", "0660", "--", binary,
+             str(threads), *files], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            preexec_fn=harness._die_with_parent)
+        log.close()
+        deadline = time.monotonic() + 15
+        while not os.path.exists(self.responder_socket):
+            if self.responder.poll() is not None or time.monotonic() > deadline:
+                raise harness.HarnessError("the responder did not start (responder.log)")
+            time.sleep(0.1)
+        for protocol in ANSWERS:
+            if self.fetch_from(self.responder_port, protocol) != self.fetch(protocol):
+                raise harness.HarnessError(f"responder {protocol}: bytes differ")
+
+    def start_php(self, php_fpm, workers=4):
+        """A PHP-FPM pool (pm static, `workers` children) running bench/autoconfig.php."""
+        conf = os.path.join(self.dir, "php-fpm.conf")
+        user = "user = root\ngroup = root\n" if os.geteuid() == 0 else ""
+        with open(conf, "w") as f:
+            f.write(f"[global]\npid = {self.dir}/php-fpm.pid\n"
+                    f"error_log = {self.dir}/php-fpm.log\ndaemonize = no\n"
+                    f"[bench]\n{user}listen = {self.php_socket}\nlisten.mode = 0666\n"
+                    f"listen.backlog = 1024\npm = static\npm.max_children = {workers}\n"
+                    "pm.max_requests = 0\n")
+        argv = [php_fpm, "-F", "-y", conf] + (["-R"] if os.geteuid() == 0 else [])
+        log = open(os.path.join(self.dir, "php-fpm.stderr"), "ab")
+        self.php = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                    preexec_fn=harness._die_with_parent)
+        log.close()
+        deadline = time.monotonic() + 15
+        while not os.path.exists(self.php_socket):
+            if self.php.poll() is not None or time.monotonic() > deadline:
+                raise harness.HarnessError("php-fpm did not start (see php-fpm.log)")
+            time.sleep(0.1)
+
+    def fetch_from(self, port, protocol, path=None):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        headers = {"Host": "autoconfig.example.com"}
+        if protocol == "autodiscover":
+            headers["Content-Type"] = "text/xml"
+            c.request("POST", service_path(protocol), body=autodiscover_body(ADDRESS),
+                      headers=headers)
+        else:
+            c.request("GET", path or service_path(protocol), headers=headers)
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        if r.status != 200:
+            raise harness.HarnessError(f"[{self.name}] port {port} {protocol}: {r.status}")
+        return body
+
+    def stop(self):
+        for proc in (self.responder, self.php):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self.responder = self.php = None
+        return super().stop()
+
 
     def static_url(self, protocol):
         return f"http://127.0.0.1:{self.static_port}/{STATIC_FILES[protocol]}"
@@ -194,9 +318,22 @@ class Runner:
         return {"rps": req / (us / 1e6), "p50": p50 / 1000.0, "p99": p99 / 1000.0,
                 "errors": err, "requests": req}
 
-    def run(self, url, protocol, conc):
+    def run(self, url, protocol, conc, cpu_pid=None):
+        """One wrk run; with cpu_pid, also that process's CPU time per request (user +
+        system, µs)."""
         body = self.body_file if protocol == "autodiscover" else None
-        return self.wrk(url, conc, body)
+        before = cpu_seconds(cpu_pid) if cpu_pid else None
+        r = self.wrk(url, conc, body)
+        if cpu_pid and r["requests"]:
+            r["cpu_us"] = (cpu_seconds(cpu_pid) - before) * 1e6 / r["requests"]
+        return r
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def median(values):
@@ -280,19 +417,37 @@ def fmt_ratio(x):
 
 
 def main():
+    global PROTOCOLS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--binary", required=True)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--seconds", type=int, default=3, help="length of one wrk run")
+    ap.add_argument("--seconds", type=int, default=2, help="length of one wrk run")
     ap.add_argument("--concurrency", default="1,16,64")
     ap.add_argument("--threads", type=int, default=None,
                     help="--threads of the main stack (default: the binary's own)")
     ap.add_argument("--domains", type=int, default=1_000_000)
-    ap.add_argument("--skip", default="", help="comma list of: sizing,scale,postgresql,ldap")
+    ap.add_argument("--skip", default="",
+                    help="comma list of: sizing,scale,postgresql,ldap,threads,php,nocache")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--json", help="also write the raw results to this file")
+    ap.add_argument("--responder", help="the do-nothing libfcgi responder (bench/run.sh "
+                    "builds it); without it the responder figures are left out")
+    ap.add_argument("--php-fpm", help="php-fpm binary (default: the first php-fpm* found)")
+    ap.add_argument("--protocols", default=",".join(PROTOCOLS),
+                    help="comma list of the routes measured (an older binary without the "
+                         "setup page: autoconfig,autodiscover,mobileconfig)")
+    ap.add_argument("--quick", action="store_true",
+                    help="for iteration: 1 round × 2 s, c=1,64, only the main matrix and PHP")
     args = ap.parse_args()
+    if args.quick:
+        args.rounds, args.seconds, args.concurrency = 1, 2, "1,64"
+        args.skip = ",".join(filter(None, [args.skip, "sizing,scale,postgresql,ldap,threads,nocache"]))
+    if args.php_fpm is None:
+        import glob
+        found = sorted(glob.glob("/usr/sbin/php-fpm*"))
+        args.php_fpm = found[-1] if found else None
     skip = set(filter(None, args.skip.split(",")))
+    PROTOCOLS = tuple(p for p in PROTOCOLS if p in args.protocols.split(","))
     concs = [int(c) for c in args.concurrency.split(",")]
 
     for tool in ("wrk", "nginx", "spawn-fcgi"):
@@ -304,12 +459,14 @@ def main():
     runner = Runner(args, session.root)
     raw = {"machine": about}
     out = []
+    targets = []  # (figure, value, "<=" | ">=", target): the table of issue 14
     config = {"loglevel": "WARNING"}
     main_threads = args.threads
 
-    def stack(name, threads=main_threads, owner=None, sample=True, **kw):
+    def stack(name, threads=main_threads, owner=None, sample=True, extra_config=None, **kw):
         owner = owner or session
-        st = BenchStack(owner, name, config=config, threads=threads, **kw)
+        st = BenchStack(owner, name, config={**config, **(extra_config or {})}, threads=threads,
+                        **kw)
         owner.stacks[name] = st
         st.start()
         if sample and st.get("/initdb/").status != 200:
@@ -325,40 +482,67 @@ def main():
         small = stack("small")
         small.make_static()
 
+        threads = small.worker_threads()
+        kinds = [("service", small.url, small.service.pid), ("static", small.static_url, None)]
+        if args.responder:
+            small.start_responder(args.responder, threads)
+            kinds.insert(1, ("responder", small.responder_url, small.responder.pid))
+
         # ---- main matrix --------------------------------------------------------------
-        out.append("### Service ÷ static nginx (SQLite, sample data)\n")
-        out.append("| protocol | c | service req/s | static req/s | ratio | service p50 / p99 ms "
-                   "| static p50 / p99 ms | p99 ratio |")
-        out.append("|---|---|---|---|---|---|---|---|")
+        out.append(f"### Service ({threads} threads) ÷ do-nothing libfcgi responder "
+                   f"({threads} threads) and ÷ static nginx (SQLite, sample data)\n")
+        out.append("| protocol | c | service req/s | responder req/s | static req/s "
+                   "| ÷ responder | ÷ static | service p50 / p99 ms | responder p99 ms "
+                   "| p99 ÷ responder | static p99 ms | p99 ÷ static "
+                   "| CPU µs/req service / responder |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         matrix = {}
         for i in range(args.rounds):
             for protocol in PROTOCOLS:
                 for c in concs:
-                    for kind, url in (("service", small.url(protocol)),
-                                      ("static", small.static_url(protocol))):
-                        r = runner.run(url, protocol, c)
+                    for kind, url, cpu_of in kinds:
+                        if kind == "responder" and protocol not in ANSWERS:
+                            continue
+                        r = runner.run(url(protocol), protocol, c, cpu_of)
                         matrix.setdefault((protocol, c, kind), []).append(r)
-                        progress(f"round {i + 1}/{args.rounds} {protocol:12} c={c:<3} {kind:7}: "
+                        progress(f"round {i + 1}/{args.rounds} {protocol:12} c={c:<3} {kind:9}: "
                                  f"{r['rps']:7.0f} req/s, p50 {r['p50']:6.2f} ms, "
                                  f"p99 {r['p99']:7.2f} ms"
+                                 + (f", {r['cpu_us']:.0f} µs CPU/req" if "cpu_us" in r else "")
                                  + (f", {r['errors']} errors" if r["errors"] else ""))
         raw["main"] = {f"{p} c={c} {k}": v for (p, c, k), v in matrix.items()}
+        nan = [{"rps": float("nan"), "p99": float("nan"), "p50": float("nan")}] * args.rounds
         for protocol in PROTOCOLS:
             for c in concs:
                 s, t = matrix[(protocol, c, "service")], matrix[(protocol, c, "static")]
+                d = matrix.get((protocol, c, "responder"), nan)
                 errors = sum(r["errors"] for r in s)
                 out.append(
                     f"| {protocol} | {c} | {median([r['rps'] for r in s]):.0f} | "
-                    f"{median([r['rps'] for r in t]):.0f} | **{fmt_ratio(ratio_rounds(s, t))}** | "
+                    f"{median([r['rps'] for r in d]):.0f} | "
+                    f"{median([r['rps'] for r in t]):.0f} | "
+                    f"**{fmt_ratio(ratio_rounds(s, d))}** | {fmt_ratio(ratio_rounds(s, t))} | "
                     f"{median([r['p50'] for r in s]):.2f} / {median([r['p99'] for r in s]):.2f} | "
-                    f"{median([r['p50'] for r in t]):.2f} / {median([r['p99'] for r in t]):.2f} | "
-                    f"{fmt_ratio(ratio_rounds(s, t, 'p99'))}"
+                    f"{median([r['p99'] for r in d]):.2f} | "
+                    f"**{fmt_ratio(ratio_rounds(s, d, 'p99'))}** | "
+                    f"{median([r['p99'] for r in t]):.2f} | "
+                    f"{fmt_ratio(ratio_rounds(s, t, 'p99'))} | "
+                    f"{median([r.get('cpu_us', float('nan')) for r in s]):.0f} / "
+                    f"{median([r.get('cpu_us', float('nan')) for r in d]):.0f}"
                     + (f" ({errors} errors)" if errors else "") + " |")
-        out.append("\n### Setup page ÷ Mobileconfig (same stack, same rounds)\n")
-        out.append("| route | c | req/s | mobileconfig req/s | ratio | p99 ms | "
-                   "mobileconfig p99 ms |")
-        out.append("|---|---|---|---|---|---|---|")
-        for page, c in ((p, c) for p in ("setup", "setup_qr") for c in concs):
+                if protocol in ANSWERS and args.responder and c in (1, 64):
+                    targets.append((f"{protocol}, c={c}: req/s ÷ responder",
+                                    ratio_rounds(s, d), ">=", 0.8))
+                if protocol in ANSWERS and args.responder and c == 64:
+                    targets.append((f"{protocol}, c=64: p99 ÷ responder p99",
+                                    ratio_rounds(s, d, "p99"), "<=", 1.5))
+        pages = [p for p in ("setup", "setup_qr") if p in PROTOCOLS]
+        if pages:
+            out.append("\n### Setup page ÷ Mobileconfig (same stack, same rounds)\n")
+            out.append("| route | c | req/s | mobileconfig req/s | ratio | p99 ms | "
+                       "mobileconfig p99 ms |")
+            out.append("|---|---|---|---|---|---|---|")
+        for page, c in ((p, c) for p in pages for c in concs):
             s, m = matrix[(page, c, "service")], matrix[("mobileconfig", c, "service")]
             out.append(f"| {page} | {c} | {median([r['rps'] for r in s]):.0f} | "
                        f"{median([r['rps'] for r in m]):.0f} | "
@@ -368,6 +552,91 @@ def main():
         rss_small = small.peak_rss_kib()
         out.append(f"\nPeak RSS (VmHWM) of the service, sample data: "
                    f"{rss_small / 1024:.1f} MiB\n")
+
+        # ---- PHP-FPM: the same lookup in a 30-line script ------------------------------
+        if "php" not in skip and args.php_fpm:
+            small.start_php(args.php_fpm)
+            php_body = small.fetch_from(small.php_port, "autoconfig", service_path("autoconfig"))
+            same = php_body == small.fetch("autoconfig")
+            out.append("### Autoconfig: service ÷ PHP-FPM (4 workers, bench/autoconfig.php, "
+                       "same SQLite file, same nginx)\n")
+            out.append(f"The script's document is {'byte-identical to' if same else 'NOT the same as'}"
+                       " the service's.\n")
+            out.append("| c | service req/s | PHP req/s | service ÷ PHP | service p99 ms "
+                       "| PHP p99 ms | PHP ÷ responder |")
+            out.append("|---|---|---|---|---|---|---|")
+            for c in sorted({1, 64} & set(concs)) or [64]:
+                pairs = [("service", lambda: runner.run(small.url("autoconfig"), "autoconfig", c)),
+                         ("php", lambda: runner.run(small.php_url(), "autoconfig", c))]
+                if args.responder:
+                    pairs.append(("responder", lambda: runner.run(
+                        small.responder_url("autoconfig"), "autoconfig", c)))
+                res = alternate(runner, args.rounds, f"php c={c}", pairs)
+                a, b = res["service"], res["php"]
+                d = res.get("responder", nan)
+                out.append(f"| {c} | {median([r['rps'] for r in a]):.0f} | "
+                           f"{median([r['rps'] for r in b]):.0f} | "
+                           f"**{fmt_ratio(ratio_rounds(a, b))}** | "
+                           f"{median([r['p99'] for r in a]):.2f} | "
+                           f"{median([r['p99'] for r in b]):.2f} | "
+                           f"{fmt_ratio(ratio_rounds(b, d))} |")
+                raw[f"php c={c}"] = res
+                if c == 64:
+                    targets.append(("autoconfig, c=64: service ÷ PHP-FPM script",
+                                    ratio_rounds(a, b), ">=", 2))
+            out.append("")
+
+        # ---- the response cache: with ÷ without ----------------------------------------
+        uncached = None  # kept for the PostgreSQL comparison
+        if "nocache" not in skip:
+            progress("cache: starting a service with response_cache = no")
+            uncached = stack("nocache", extra_config={"response_cache": "no"})
+            out.append("### The response cache: service ÷ the same service with "
+                       "`response_cache = no` (same nginx setup, alternating)\n")
+            out.append("| protocol | c | cached req/s | uncached req/s | ratio | cached p99 ms "
+                       "| uncached p99 ms | CPU µs/req cached / uncached |")
+            out.append("|---|---|---|---|---|---|---|---|")
+            for protocol, c in [(p, 64) for p in ANSWERS] + [("autoconfig", 1)]:
+                res = alternate(runner, args.rounds, f"cache {protocol} c={c}", [
+                    ("cached", lambda: runner.run(small.url(protocol), protocol, c,
+                                                  small.service.pid)),
+                    ("uncached", lambda: runner.run(uncached.url(protocol), protocol, c,
+                                                    uncached.service.pid))])
+                a, b = res["cached"], res["uncached"]
+                out.append(f"| {protocol} | {c} | {median([r['rps'] for r in a]):.0f} | "
+                           f"{median([r['rps'] for r in b]):.0f} | "
+                           f"**{fmt_ratio(ratio_rounds(a, b))}** | "
+                           f"{median([r['p99'] for r in a]):.2f} | "
+                           f"{median([r['p99'] for r in b]):.2f} | "
+                           f"{median([r['cpu_us'] for r in a]):.0f} / "
+                           f"{median([r['cpu_us'] for r in b]):.0f} |")
+                raw[f"cache {protocol} c={c}"] = res
+            out.append("")
+
+        # ---- a small pool: 4 threads ÷ the default ---------------------------------------
+        if "threads" not in skip:
+            progress("threads: starting a 4-thread service")
+            four = stack("t4", threads=4)
+            out.append(f"### 4 threads ÷ {threads} threads (c=64, same request, services "
+                       "alternating)\n")
+            out.append(f"| protocol | 4 threads req/s | {threads} threads req/s | ratio "
+                       f"| 4 threads p99 ms | {threads} threads p99 ms |")
+            out.append("|---|---|---|---|---|---|")
+            for protocol in ANSWERS:
+                res = alternate(runner, args.rounds, f"threads {protocol}", [
+                    ("four", lambda: runner.run(four.url(protocol), protocol, 64)),
+                    ("default", lambda: runner.run(small.url(protocol), protocol, 64))])
+                a, b = res["four"], res["default"]
+                out.append(f"| {protocol} | {median([r['rps'] for r in a]):.0f} | "
+                           f"{median([r['rps'] for r in b]):.0f} | "
+                           f"**{fmt_ratio(ratio_rounds(a, b))}** | "
+                           f"{median([r['p99'] for r in a]):.2f} | "
+                           f"{median([r['p99'] for r in b]):.2f} |")
+                raw[f"threads {protocol}"] = res
+                targets.append((f"{protocol}, c=64: 4 threads ÷ {threads} threads",
+                                ratio_rounds(a, b), ">=", 0.9))
+            out.append("")
+            stop(four)
 
         # ---- sizing: threads × keepalive ------------------------------------------------
         if "sizing" not in skip:
@@ -421,7 +690,11 @@ def main():
                            f"{median([r['p99'] for r in b]):.2f} | "
                            f"{median([r['p99'] for r in s]):.2f} |")
                 raw[f"scale {protocol}"] = res
+                targets.append((f"{protocol}, c=64: {args.domains:,} domains ÷ sample",
+                                ratio_rounds(b, s), ">=", 0.9))
             rss_big = big.peak_rss_kib()
+            targets.append((f"peak RSS with {args.domains:,} domains, MiB", rss_big / 1024,
+                            "<=", 24))
             out.append(f"\nPeak RSS (VmHWM) of the service with {args.domains:,} domains: "
                        f"**{rss_big / 1024:.1f} MiB**\n")
             stop(big)
@@ -480,20 +753,27 @@ def main():
                 for protocol in (p for p in PROTOCOLS if not p.startswith("setup")):
                     if pst.fetch(protocol) != small.fetch(protocol):
                         raise harness.HarnessError(f"postgresql: {protocol} differs from SQLite")
-                out.append("### PostgreSQL ÷ SQLite (c=64, same sample data and request)\n")
+                # PostgreSQL answers are not cached by default (response_cache_ttl = 0):
+                # its lookup path is compared with SQLite's, both without the cache.
+                sqlite_ref = uncached or small
+                out.append("### PostgreSQL ÷ SQLite (c=64, same sample data and request"
+                           + (", both uncached: SQLite with response_cache = no" if uncached
+                              else "") + ")\n")
                 out.append("| protocol | PostgreSQL req/s | SQLite req/s | ratio | "
                            "PostgreSQL p99 ms |")
                 out.append("|---|---|---|---|---|")
                 for protocol in PROTOCOLS:
                     res = alternate(runner, args.rounds, f"postgresql {protocol}", [
                         ("postgresql", lambda: runner.run(pst.url(protocol), protocol, 64)),
-                        ("sqlite", lambda: runner.run(small.url(protocol), protocol, 64))])
+                        ("sqlite", lambda: runner.run(sqlite_ref.url(protocol), protocol, 64))])
                     g, s = res["postgresql"], res["sqlite"]
                     out.append(f"| {protocol} | {median([r['rps'] for r in g]):.0f} | "
                                f"{median([r['rps'] for r in s]):.0f} | "
                                f"**{fmt_ratio(ratio_rounds(g, s))}** | "
                                f"{median([r['p99'] for r in g]):.2f} |")
                     raw[f"postgresql {protocol}"] = res
+                    targets.append((f"{protocol}, c=64: PostgreSQL ÷ SQLite",
+                                    ratio_rounds(g, s), ">=", 0.9))
                 out.append("")
             finally:
                 pg_session.stop_all()
@@ -506,6 +786,15 @@ def main():
 
     print(f"\n## automx2-fcgi benchmark\n\n{about}; wrk {args.rounds} rounds × {args.seconds} s "
           "per figure, medians of the rounds, ratios per round then median.\n")
+    if targets:
+        print("### The targets of issue 14 (ratios measured side by side in this run)\n")
+        print("| figure | result | target | |")
+        print("|---|---|---|---|")
+        for figure, value, op, goal in targets:
+            met = value >= goal if op == ">=" else value <= goal
+            print(f"| {figure} | {value:.2f} | {'≥' if op == '>=' else '≤'} {goal} | "
+                  f"{'met' if met else '**missed**'} |")
+        print()
     print("\n".join(out))
     progress("done")
     if args.json:

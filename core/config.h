@@ -37,12 +37,18 @@ struct Config {
     std::size_t max_admin_body_size = std::size_t{16} * 1024 * 1024;
     // Bounds connecting and each query; a request waits at most about twice this.
     std::chrono::milliseconds db_timeout{2000};
+    // Rendered answers kept per thread (core/response_cache.h): while the database is
+    // unchanged (SQLite), or up to response_cache_ttl seconds (server databases; 0: not
+    // kept). Answers that used LDAP: up to ldap_cache_ttl seconds (0: not kept).
+    bool response_cache = true;
+    unsigned response_cache_ttl = 0;
 
     // LDAP (SPEC §5): each bind or search, and connecting (TCP and TLS handshake).
     std::chrono::milliseconds ldap_timeout{2000};
     std::chrono::milliseconds ldap_network_timeout{2000};
     std::string ldap_ca_file;     // empty: the system's CAs
     bool ldap_tls_verify = true;  // off only for testing (logged loudly)
+    unsigned ldap_cache_ttl = 0;
 
     // Signed Mobileconfig profiles (SPEC §12): all three empty → unsigned.
     std::string sign_certificate;  // PEM certificate of the signer

@@ -119,6 +119,29 @@ constexpr ConfigKey keys[] = {
                "request waits at most about twice this long for the database before it gets "
                "503.",
      .group = fcgi_group},
+    {.name = "response_cache",
+     .type = value::Boolean{&Config::response_cache},
+     .default_text = "yes",
+     .help = "Keep each worker thread's last Autoconfig, Autodiscover and Mobileconfig answers "
+             "and reuse them while the database is unchanged (SQLite: checked on every "
+             "request); no: every answer is made anew.",
+     .sample = "Keep the rendered Autoconfig, Autodiscover and Mobileconfig answers (per worker "
+               "thread, up to 64 or 256 KiB each) and answer a repeated request from them: "
+               "yes/no. With SQLite an answer is reused only while the database file is "
+               "unchanged (checked on every request), so a change shows at once. MariaDB and "
+               "PostgreSQL cannot be checked cheaply: their answers are kept only with "
+               "response_cache_ttl > 0. Answers that used an LDAP entry are kept only with "
+               "ldap_cache_ttl > 0. A request with a password is never kept.",
+     .group = fcgi_group},
+    {.name = "response_cache_ttl",
+     .type = value::Count{&Config::response_cache_ttl, 0, 86400, "a number of seconds"},
+     .default_text = "0",
+     .help = "MariaDB and PostgreSQL: seconds an answer may be reused without asking the "
+             "database (0 to 86400); 0: never kept, a change shows at once.",
+     .sample = "MariaDB and PostgreSQL only: for how many seconds (0..86400) a kept answer may "
+               "be reused without asking the database. A change in the database then shows "
+               "only after up to this long. 0: answers of these databases are never kept.",
+     .group = fcgi_group},
     {.name = "ldap_timeout",
      .type = value::Seconds{&Config::ldap_timeout},
      .default_text = "2",
@@ -133,6 +156,16 @@ constexpr ConfigKey keys[] = {
      .sample = "Timeout of connecting to an LDAP server (TCP and the TLS handshake), in "
                "seconds (0.1..60). An unreachable directory answers 503 within about one of "
                "these.",
+     .group = ldap_group},
+    {.name = "ldap_cache_ttl",
+     .type = value::Count{&Config::ldap_cache_ttl, 0, 86400, "a number of seconds"},
+     .default_text = "0",
+     .help = "Seconds an answer that used an LDAP entry may be reused without asking the "
+             "directory (0 to 86400); 0: never kept.",
+     .sample = "For how many seconds (0..86400) a kept answer that used an LDAP entry (uid, "
+               "cn) may be reused without asking the directory again (with response_cache on). "
+               "A change in the directory then shows only after up to this long. 0: such "
+               "answers are never kept.",
      .group = ldap_group},
     {.name = "ldap_ca_file",
      .type = value::Text{&Config::ldap_ca_file},

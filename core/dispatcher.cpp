@@ -125,7 +125,10 @@ Response Dispatcher::handle(const Request& request) const noexcept {
                              std::to_string(services_.config.max_body_size) + " bytes");
                 return error_response(413, "Request body too large");
             }
-            return route(request, found);
+            const bool cacheable = found == Route::autoconfig || found == Route::autodiscover ||
+                                   found == Route::mobileconfig;
+            return cacheable && services_.cache != nullptr ? cached(request, found)
+                                                           : route(request, found);
         }();
         log::debug(where + " → " + std::to_string(response.status));
         return response;
@@ -145,6 +148,26 @@ Response Dispatcher::handle(const Request& request) const noexcept {
         log::error(where + ": internal error of unknown type");
         return error_response(500, "Internal server error");
     }
+}
+
+// The three protocols' answers depend only on the request and the data: kept per
+// thread while the store says nothing changed (core/response_cache.h).
+Response Dispatcher::cached(const Request& request, Route route) const {
+    const ResponseCache& cache = *services_.cache;
+    std::optional<std::string> key = ResponseCache::key(request, static_cast<int>(route));
+    const std::optional<std::uint64_t> token = services_.store.change_token();
+    if (!key || !cache.enabled(token.has_value())) {
+        return this->route(request, route);
+    }
+    const auto now = ResponseCache::Clock::now();
+    if (auto hit = cache.find(*key, token, now)) {
+        return std::move(*hit);
+    }
+    Response response = this->route(request, route);
+    cache.store(std::move(*key), response,
+                response.from_directory ? AnswerSource::directory : AnswerSource::database, token,
+                now);
+    return response;
 }
 
 Response Dispatcher::route(const Request& request, Route route) const {

@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/http.h"
 #include "core/resolver.h"
+#include "core/response_cache.h"
 #include "core/store.h"
 
 namespace automx2 {
@@ -39,6 +40,8 @@ struct Services {
     Resolver& resolver;
     // Signs Mobileconfig profiles when configured (SPEC §12); null: unsigned.
     ProfileSigner* signer = nullptr;
+    // Rendered answers of the three protocols (issue 14); null: every answer is made.
+    const ResponseCache* cache = nullptr;
 };
 
 class Dispatcher {
@@ -48,6 +51,7 @@ class Dispatcher {
 
   private:
     Response route(const Request& request, Route route) const;
+    Response cached(const Request& request, Route route) const;
     Services services_;
 };
 

@@ -96,7 +96,9 @@ Response handle_autoconfig(const Request& request, const Services& services) {
     if (!settings) {
         return Response::no_content();
     }
-    return Response::xml(build_autoconfig(*settings));
+    Response response = Response::xml(build_autoconfig(*settings));
+    response.from_directory = settings->from_directory;
+    return response;
 }
 
 Response handle_autodiscover(const Request& request, const Services& services) {
@@ -113,7 +115,9 @@ Response handle_autodiscover(const Request& request, const Services& services) {
     if (!settings) {
         return Response::no_content();
     }
-    return Response::xml(build_autodiscover(*settings, address));
+    Response response = Response::xml(build_autodiscover(*settings, address));
+    response.from_directory = settings->from_directory;
+    return response;
 }
 
 Response handle_autodiscover_json(const Request& request, const Services& services) {
@@ -160,6 +164,7 @@ Response handle_mobileconfig(const Request& request, const Services& services) {
     Response response = Response::xml(std::move(profile), "application/x-apple-aspen-config");
     response.headers.emplace_back("Content-Disposition",
                                   "attachment; filename=\"" + settings->domain + ".mobileconfig\"");
+    response.from_directory = settings->from_directory;
     return response;
 }
 

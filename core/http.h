@@ -53,6 +53,9 @@ struct Response {
     std::string content_type;  // empty: no Content-Type (204)
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // The answer used an LDAP directory entry: the response cache keeps it only when
+    // the operator allows it (ldap_cache_ttl).
+    bool from_directory = false;
 
     static Response text(int status, std::string body);
     static Response html(int status, std::string body);

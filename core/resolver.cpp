@@ -48,7 +48,9 @@ std::optional<DomainSettings> Resolver::resolve(const Address& address) {
             display_name = entry->cn;
         }
     }
-    return finish(make_settings(*record, uid, display_name), address.domain);
+    DomainSettings settings = make_settings(*record, uid, display_name);
+    settings.from_directory = record->ldap && directory_ != nullptr;
+    return finish(std::move(settings), address.domain);
 }
 
 std::optional<DomainSettings> Resolver::resolve_domain(const std::string& domain) {

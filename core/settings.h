@@ -41,6 +41,7 @@ struct DomainSettings {
     std::vector<MailServer> servers;  // by prio, then id
     std::vector<DavServer> dav_servers;
     std::optional<std::string> display_name;  // LDAP cn
+    bool from_directory = false;              // an LDAP entry was consulted
 };
 
 // `ldap_uid` replaces every user_name when set (SPEC §5.3). Throws BadData.

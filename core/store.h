@@ -8,6 +8,7 @@
 // worker thread at once.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -74,6 +75,10 @@ class Store {
         static_cast<void>(sink);
         throw BackendUnavailable("this store cannot export");
     }
+    // A value that, read again in the same thread, is unchanged exactly when nothing
+    // was committed in between (the response cache's validity, issue 14); nullopt when
+    // the store cannot tell cheaply (server databases) or not right now.
+    virtual std::optional<std::uint64_t> change_token() { return std::nullopt; }
 };
 
 }  // namespace automx2

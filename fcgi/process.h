@@ -15,6 +15,10 @@ void take_over_signals();
 // logged and ignored.
 void wait_for_stop_signal(const std::function<void()>& on_stop);
 
+// glibc's malloc for a long-running pool of worker threads: one arena per core, and
+// no returning of freed memory to the kernel between requests.
+void tune_malloc();
+
 // sd_notify(3) "READY=1" to $NOTIFY_SOCKET, when set (systemd Type=notify).
 void notify_ready();
 

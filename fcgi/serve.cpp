@@ -1,14 +1,11 @@
 #include "fcgi/serve.h"
 
 #include <fcgiapp.h>
-#include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <iostream>
-#include <thread>
 
 #include "core/log.h"
 #include "fcgi/process.h"
@@ -28,11 +25,7 @@ bool is_listening_socket(int fd) {
 
 bool prepare_process() {
     take_over_signals();
-    // glibc gives each of the worker threads its own malloc arena (up to 8 per core),
-    // each keeping its own freed pages. One arena per core: with 16 threads and 1M
-    // domains the peak RSS fell from 24.7 to 22.2 MiB (bench/run.sh, 2 cores); req/s at
-    // c=64 did not drop. M_TRIM_THRESHOLD / M_MMAP_THRESHOLD showed no gain: left as is.
-    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2U, std::thread::hardware_concurrency())));
+    tune_malloc();
     if (FCGX_Init() != 0) {
         std::cerr << "automx2-fcgi: FCGX_Init failed\n";
         return false;

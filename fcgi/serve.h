@@ -11,8 +11,8 @@
 
 namespace automx2 {
 
-// Before the service starts anything: takes over the signals (fcgi/process.h), sizes
-// glibc's malloc arenas for the worker threads, initialises libfcgi. False, said on
+// Before the service starts anything: takes over the signals and tunes glibc's malloc
+// for the worker threads (fcgi/process.h), initialises libfcgi. False, said on
 // stderr, when libfcgi cannot start.
 bool prepare_process();
 
