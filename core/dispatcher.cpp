@@ -126,7 +126,8 @@ Response Dispatcher::handle(const Request& request) const noexcept {
                 return error_response(413, "Request body too large");
             }
             const bool cacheable = found == Route::autoconfig || found == Route::autodiscover ||
-                                   found == Route::mobileconfig;
+                                   found == Route::mobileconfig || found == Route::setup ||
+                                   found == Route::setup_qr;
             return cacheable && services_.cache != nullptr ? cached(request, found)
                                                            : route(request, found);
         }();
@@ -150,7 +151,7 @@ Response Dispatcher::handle(const Request& request) const noexcept {
     }
 }
 
-// The three protocols' answers depend only on the request and the data: kept per
+// The three protocols' answers and the setup page depend only on the request and the data: kept per
 // thread while the store says nothing changed (core/response_cache.h).
 Response Dispatcher::cached(const Request& request, Route route) const {
     const ResponseCache& cache = *services_.cache;

@@ -51,17 +51,20 @@ std::optional<std::string> ResponseCache::key(const Request& request, int kind) 
     }
     const std::size_t size = request.method.size() + request.query_string.size() +
                              request.host.size() + request.content_type.size() +
-                             request.body.size() + 8;
+                             request.body.size() + request.scheme.size() +
+                             request.server_port.size() + request.accept_language.size() + 16;
     if (size > max_key_size) {
         return std::nullopt;
     }
     // Handlers read the query, Host (SPEC §12 "No address"), the content type and the
-    // body; NUL separates them (it cannot occur in the first four).
+    // body; the setup page also the scheme, the port (its QR URL) and Accept-Language.
+    // NUL separates them (it cannot occur in any but the body, which comes last).
     std::string key;
     key.reserve(size);
     key += std::to_string(kind);
-    for (const std::string* part : {&request.method, &request.query_string, &request.host,
-                                    &request.content_type, &request.body}) {
+    for (const std::string* part :
+         {&request.method, &request.query_string, &request.host, &request.content_type,
+          &request.scheme, &request.server_port, &request.accept_language, &request.body}) {
         key += '\0';
         key += *part;
     }

@@ -177,8 +177,10 @@ Response handle_setup(const Request& request, const Services& services) {
     const std::string heading =
         pages::fill(escape_markup(pages::text(Text::settings_heading, lang)),
                     {{"address", escape_markup(typed)}}, "{", "}");
-    return page(request, 200, lang, heading,
-                pages::result_content(request, *settings, address, input.name, lang));
+    Response response = page(request, 200, lang, heading,
+                             pages::result_content(request, *settings, address, input.name, lang));
+    response.from_directory = settings->from_directory;  // the response cache's rule
+    return response;
 }
 
 Response handle_setup_qr(const Request& request, const Services&) {

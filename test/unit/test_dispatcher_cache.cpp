@@ -125,6 +125,30 @@ TEST_CASE("dispatcher cache: Mobileconfig keeps its headers, a password is never
     CHECK(f.store.lookups == 3);
 }
 
+TEST_CASE("dispatcher cache: the setup page is kept per language and follows a change") {
+    Fixture f;
+    Response first = f.get("/setup", "emailaddress=jane%40example.com");
+    REQUIRE(first.status == 200);
+    Response second = f.get("/setup", "emailaddress=jane%40example.com");
+    CHECK(f.store.lookups == 1);
+    CHECK(second.body == first.body);
+    CHECK(second.headers == first.headers);
+
+    Response german = f.get("/setup", "emailaddress=jane%40example.com&lang=de");
+    CHECK(f.store.lookups == 2);
+    CHECK(german.body != first.body);
+
+    f.store.domains["example.com"].servers[0].name = "mail.example.org";
+    f.store.token = 2;
+    Response changed = f.get("/setup", "emailaddress=jane%40example.com");
+    CHECK(f.store.lookups == 3);
+    CHECK(changed.body.find("mail.example.org") != std::string::npos);
+
+    CHECK(f.get("/setup", "emailaddress=jane%40unknown.example").status == 404);
+    CHECK(f.get("/setup", "emailaddress=jane%40unknown.example").status == 404);
+    CHECK(f.store.lookups == 5);
+}
+
 TEST_CASE("dispatcher cache: unknown domains and errors are asked again") {
     Fixture f;
     CHECK(f.autoconfig("jane%40unknown.example").status == 204);

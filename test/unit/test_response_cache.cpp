@@ -47,6 +47,16 @@ TEST_CASE("cache key: everything a handler reads, and no passwords") {
     Request typed = a;
     typed.content_type = "text/xml";
     CHECK(ResponseCache::key(a, 1) != ResponseCache::key(typed, 1));
+    // The setup page also reads the scheme, the port and the language.
+    Request https = a;
+    https.scheme = "https";
+    CHECK(ResponseCache::key(a, 1) != ResponseCache::key(https, 1));
+    Request port = a;
+    port.server_port = "8080";
+    CHECK(ResponseCache::key(a, 1) != ResponseCache::key(port, 1));
+    Request german = a;
+    german.accept_language = "de";
+    CHECK(ResponseCache::key(a, 1) != ResponseCache::key(german, 1));
     // Parts cannot be shifted into each other.
     Request shifted = a;
     shifted.query_string += '\0';
