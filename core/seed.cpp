@@ -354,10 +354,12 @@ Seed parse_seed_value(const json& document, const std::string& base,
     for (std::size_t i = 0; i < servers.size(); ++i) {
         const Fields f(servers[i], element(at(base, "servers"), i));
         const std::string type = f.string("type", kShortWidth);
+        // Stored in the vocabulary's spelling: automx2 (and the store's row reuse)
+        // compare types exactly.
         if (const auto mail = parse_server_type(type)) {
-            provider.servers.push_back(mail_server(f, type, *mail));
-        } else if (parse_dav_type(type)) {
-            provider.dav_servers.push_back(dav_server(f, type));
+            provider.servers.push_back(mail_server(f, std::string(word(*mail)), *mail));
+        } else if (const auto dav = parse_dav_type(type)) {
+            provider.dav_servers.push_back(dav_server(f, std::string(word(*dav))));
         } else {
             fail(at(f.path(), "type") + ": unknown server type \"" + type + "\" (expected " +
                  server_type_words() + ", " + dav_type_words() + ")");

@@ -205,6 +205,13 @@ TEST_CASE("seed errors name the problem and the JSON path", "[seed]") {
         CHECK(servers.at(0).authentication == "Password-Encrypted");
         CHECK(servers.at(1).socket_type == "None");
         CHECK(servers.at(1).authentication == "client-IP-address");
+        // Server types are stored in the vocabulary's spelling (automx2 compares exactly).
+        const Seed mixed = parse_seed(v2(R"([{"type": "IMAP", "name": "i"},
+                                            {"type": "sMtp", "name": "s"},
+                                            {"type": "CalDAV", "url": "https://d/"}])"));
+        CHECK(mixed.providers.at(0).servers.at(0).type == "imap");
+        CHECK(mixed.providers.at(0).servers.at(1).type == "smtp");
+        CHECK(mixed.providers.at(0).dav_servers.at(0).type == "caldav");
     }
     SECTION("unknown ldapserver_id") {
         const auto text = v2(kImap, R"([{"name": "a.example", "ldapserver_id": 3}])");
