@@ -20,23 +20,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 import harness  # noqa: E402
+from npm import npm_ci  # noqa: E402
 
 SKIP = 77
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FILES = ("package.json", "package-lock.json", "setup_page.test.js")
-
-
-def install(work):
-    """npm ci into WORK, again only when the lock file changed."""
-    os.makedirs(work, exist_ok=True)
-    for name in FILES:
-        shutil.copyfile(os.path.join(HERE, name), os.path.join(work, name))
-    stamp = os.path.join(work, "node_modules", ".package-lock.json")
-    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(
-            os.path.join(HERE, "package-lock.json")):
-        return
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=work,
-                   check=True, timeout=600)
 
 
 def main():
@@ -54,7 +42,7 @@ def main():
             print(f"run.py: {tool} is missing (packages nodejs, npm, zbar-tools)", flush=True)
             return 1
     work = os.path.abspath(args.work)
-    install(work)
+    npm_ci(HERE, FILES, work)
     screenshot = os.path.abspath(args.screenshot or os.path.join(work, "setup-page.png"))
     session = harness.Session(os.path.abspath(args.binary), dialect="sqlite", keep=False)
     harness.set_session(session)

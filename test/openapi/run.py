@@ -16,19 +16,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 DESCRIPTION = os.path.join(HERE, "..", "..", "templates", "openapi.json")
 FILES = ("package.json", "package-lock.json")
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-
-def install(work):
-    """npm ci into WORK, again only when the lock file changed."""
-    os.makedirs(work, exist_ok=True)
-    for name in FILES:
-        shutil.copyfile(os.path.join(HERE, name), os.path.join(work, name))
-    stamp = os.path.join(work, "node_modules", ".package-lock.json")
-    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(
-            os.path.join(HERE, "package-lock.json")):
-        return
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=work,
-                   check=True, timeout=600)
+from npm import npm_ci  # noqa: E402
 
 
 def main():
@@ -41,7 +31,7 @@ def main():
             print(f"run.py: {tool} is missing (packages nodejs, npm)", flush=True)
             return 1
     work = os.path.abspath(args.work)
-    install(work)
+    npm_ci(HERE, FILES, work)
     cli = os.path.join(work, "node_modules", "@redocly", "cli", "bin", "cli.js")
     p = subprocess.run(["node", cli, "lint", "--max-problems", "100",
                         os.path.abspath(DESCRIPTION)], cwd=work, timeout=300,
