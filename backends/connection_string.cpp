@@ -104,15 +104,20 @@ std::string sqlite_string(const DbTarget& target) {
     return "db=" + (path.find(' ') == std::string::npos ? path : '"' + path + '"');
 }
 
-Params mysql_params(const DbTarget& target, std::optional<std::chrono::milliseconds> timeout) {
-    Params params;
-    params.emplace_back("db", target.database);
+// Both server dialects name them the same; the values are quoted when rendered.
+void add_credentials(Params& params, const DbTarget& target) {
     if (target.user) {
         params.emplace_back("user", *target.user);
     }
     if (target.password) {
         params.emplace_back("password", *target.password);
     }
+}
+
+Params mysql_params(const DbTarget& target, std::optional<std::chrono::milliseconds> timeout) {
+    Params params;
+    params.emplace_back("db", target.database);
+    add_credentials(params, target);
     if (!target.hosts.empty()) {  // libmariadb connects to one address
         params.emplace_back("host", target.hosts.front().name);
     }
@@ -173,12 +178,7 @@ void add_postgresql_hosts(Params& params, const DbTarget& target) {
 Params postgresql_params(const DbTarget& target, std::optional<std::chrono::milliseconds> timeout) {
     Params params;
     params.emplace_back("dbname", target.database);
-    if (target.user) {
-        params.emplace_back("user", *target.user);
-    }
-    if (target.password) {
-        params.emplace_back("password", *target.password);
-    }
+    add_credentials(params, target);
     add_postgresql_hosts(params, target);
     params.insert(params.end(), target.parameters.begin(), target.parameters.end());
     if (timeout) {
