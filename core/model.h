@@ -38,6 +38,22 @@ struct DavServerRow {
     std::optional<std::string> user_name;
 };
 
+// SPEC §16: the provider's OAuth2 settings (table oauth2, one row per provider).
+struct OAuth2Row {
+    std::string issuer;  // an https URL or a host name
+    std::string scope;
+    std::optional<std::string> auth_url;
+    std::optional<std::string> token_url;
+    std::optional<std::string> client_id;
+};
+
+// SPEC §16: tables endpoint and endpoint_domain.
+struct EndpointRow {
+    long id = 0;
+    std::string type;  // activesync | ews | jmap
+    std::string url;
+};
+
 struct LdapServerRow {
     long id = 0;
     std::string name;
@@ -59,6 +75,8 @@ struct DomainRecord {
     std::vector<std::string> provider_domains;  // every domain of the provider, by id
     std::vector<MailServerRow> servers;         // by prio, then id
     std::vector<DavServerRow> dav_servers;      // by id
+    std::vector<EndpointRow> endpoints;         // by id
+    std::optional<OAuth2Row> oauth2;            // the provider's
     std::optional<LdapServerRow> ldap;
 };
 

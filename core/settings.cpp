@@ -67,6 +67,16 @@ DomainSettings make_settings(const DomainRecord& record, const std::optional<std
         server.user_name = ldap_uid ? ldap_uid : row.user_name;
         settings.dav_servers.push_back(std::move(server));
     }
+
+    for (const auto& row : record.endpoints) {
+        auto type = parse_endpoint_type(row.type);
+        if (!type) {
+            throw BadData("endpoint " + std::to_string(row.id) + ": unknown type '" + row.type +
+                          "'");
+        }
+        settings.endpoints.push_back(Endpoint{row.id, *type, row.url});
+    }
+    settings.oauth2 = record.oauth2;
     return settings;
 }
 

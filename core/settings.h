@@ -32,6 +32,14 @@ struct DavServer {
     std::optional<std::string> user_name;  // LDAP uid when found, else the row's
 };
 
+struct Endpoint {
+    long id = 0;
+    EndpointType type = EndpointType::activesync;
+    std::string url;
+};
+
+using OAuth2Settings = OAuth2Row;
+
 struct DomainSettings {
     long provider_id = 0;
     std::string provider_name;
@@ -40,6 +48,8 @@ struct DomainSettings {
     std::vector<std::string> provider_domains;
     std::vector<MailServer> servers;  // by prio, then id
     std::vector<DavServer> dav_servers;
+    std::vector<Endpoint> endpoints;          // by id
+    std::optional<OAuth2Settings> oauth2;     // the provider's (SPEC §16)
     std::optional<std::string> display_name;  // LDAP cn
     bool from_directory = false;              // an LDAP entry was consulted
 };

@@ -25,6 +25,12 @@ constexpr std::array<Word<DavType>, 2> dav_types{{
     {"carddav", DavType::carddav},
 }};
 
+constexpr std::array<Word<EndpointType>, 3> endpoint_types{{
+    {"activesync", EndpointType::activesync},
+    {"ews", EndpointType::ews},
+    {"jmap", EndpointType::jmap},
+}};
+
 constexpr std::array<Word<SocketType>, 5> socket_types{{
     {"SSL", SocketType::ssl},
     {"STARTTLS", SocketType::starttls},
@@ -87,6 +93,10 @@ std::optional<DavType> parse_dav_type(std::string_view text) {
     return lookup(dav_types, text);
 }
 
+std::optional<EndpointType> parse_endpoint_type(std::string_view text) {
+    return lookup(endpoint_types, text);
+}
+
 std::optional<SocketType> parse_socket_type(std::string_view text) {
     return lookup(socket_types, text);
 }
@@ -103,6 +113,10 @@ std::string_view word(DavType type) {
     return find_word(dav_types, type);
 }
 
+std::string_view word(EndpointType type) {
+    return find_word(endpoint_types, type);
+}
+
 std::string_view word(SocketType type) {
     return find_word(socket_types, type);
 }
@@ -117,6 +131,10 @@ std::string server_type_words() {
 
 std::string dav_type_words() {
     return join(dav_types);
+}
+
+std::string endpoint_type_words() {
+    return join(endpoint_types);
 }
 
 std::string socket_type_words() {

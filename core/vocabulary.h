@@ -12,6 +12,8 @@ namespace automx2 {
 
 enum class ServerType { imap, pop, smtp };
 enum class DavType { caldav, carddav };
+// SPEC §16: endpoints that are URLs rather than host and port.
+enum class EndpointType { activesync, ews, jmap };
 
 // What the database's socket_type may say: SSL (implicit TLS), STARTTLS, plain
 // (automx2's sample data), and Autodiscover's Auto and None (SPEC §8).
@@ -23,6 +25,7 @@ enum class Authentication { cleartext, encrypted, ntlm, gssapi, oauth2, client_i
 // nullopt for anything not in the lists below.
 std::optional<ServerType> parse_server_type(std::string_view text);
 std::optional<DavType> parse_dav_type(std::string_view text);
+std::optional<EndpointType> parse_endpoint_type(std::string_view text);
 std::optional<SocketType> parse_socket_type(std::string_view text);
 // automx2's words (plain, NTLM, none) and Thunderbird's (password-cleartext,
 // password-encrypted, OAuth2, GSSAPI, NTLM, client-IP-address, none).
@@ -31,12 +34,14 @@ std::optional<Authentication> parse_authentication(std::string_view text);
 // The word stored in the database for each value ("pop", "SSL", "plain", …).
 std::string_view word(ServerType type);
 std::string_view word(DavType type);
+std::string_view word(EndpointType type);
 std::string_view word(SocketType type);
 std::string_view word(Authentication authentication);
 
 // Every accepted word, comma-separated, for messages: "imap, pop, smtp".
 std::string server_type_words();
 std::string dav_type_words();
+std::string endpoint_type_words();
 std::string socket_type_words();
 std::string authentication_words();
 
