@@ -107,11 +107,15 @@ Response handle_autodiscover(const Request& request, const Services& services) {
         throw BadRequest("Content-Type must be application/xml or text/xml");
     }
     AutodiscoverRequest parsed = parse_autodiscover_request(request.body);
-    if (parsed.mobilesync_only) {
-        return Response::xml(build_autodiscover_error_601());
-    }
     Address address = parse_address(parsed.email_address);
     auto settings = services.resolver.resolve(address);
+    if (parsed.mobilesync_only) {
+        // SPEC §16: the ActiveSync URL when the domain has one, else error 601 as before.
+        auto answer = settings ? build_autodiscover_mobilesync(*settings, address) : std::nullopt;
+        Response response = Response::xml(answer ? *answer : build_autodiscover_error_601());
+        response.from_directory = settings && settings->from_directory;
+        return response;
+    }
     if (!settings) {
         return Response::no_content();
     }
