@@ -151,8 +151,8 @@ TEST_CASE("seed: hostile oauth2 fields are refused, naming the field", "[seed][p
          "oauth2.issuer must be an https URL or a host name"},
         {seed_with(oauth2(R"("issuer": "https://login.a.example/\u0000", )" + scope)),
          "oauth2.issuer contains a control character"},
-        {seed_with(oauth2(R"("issuer": "https://)" + std::string(250, 'a') + R"(.example", )" +
-                          scope)),
+        {seed_with(
+             oauth2(R"("issuer": "https://)" + std::string(250, 'a') + R"(.example", )" + scope)),
          "oauth2.issuer is longer than 255 characters"},
         {seed_with(oauth2(issuer + R"(, "scope": "mail  imap")")), "oauth2.scope must be"},
         {seed_with(oauth2(issuer + R"(, "scope": " mail")")), "oauth2.scope must be"},
