@@ -103,9 +103,12 @@ class SampleGroupware(SampleCase):
         self.assertEqual(server.findtext(f"{{{MS_NS}}}Type"), "MobileSync")
         self.assertEqual(server.findtext(f"{{{MS_NS}}}Url"), EAS_URL)
         self.assertEqual(server.findtext(f"{{{MS_NS}}}Name"), EAS_URL)
-        # A domain without an ActiveSync endpoint keeps error 601.
-        r = self.autodiscover("alice@example.com", schema=MS_NS)
-        self.assertIn(b"<ErrorCode>601</ErrorCode>", r.body)
+        # A domain without an ActiveSync endpoint keeps error 601, and so do an unknown
+        # domain, broken data and an address that is none, as before (HTTP 200).
+        for address in ("alice@example.com", "x@unknown.example", "alice@broken.example",
+                        "not an address"):
+            r = self.autodiscover(address, schema=MS_NS)
+            self.assertIn(b"<ErrorCode>601</ErrorCode>", r.body, address)
 
 
 class ApiGroupware(ApiBase):
