@@ -38,6 +38,7 @@ ChangeOutcome ChangeWriter::apply(const ChangeSet& changes) {
         if (!named.insert(text::to_lower(plan.name)).second) {
             throw BadRequest("domain " + plan.name + " is named more than once");
         }
+        protocols_.check(plan);
         const auto current = query_.run(text::to_lower(plan.name));
         check(changes, current, plan.name);
         if (current && same_configuration(plan_of(*current), plan)) {
@@ -255,6 +256,7 @@ void ChangeWriter::unlink(long domain_id) {
     orphan_providers_.insert(id);
     sql_ << "DELETE FROM server_domain WHERE domain_id = :d", soci::use(domain_id, "d");
     sql_ << "DELETE FROM davserver_domain WHERE domain_id = :d", soci::use(domain_id, "d");
+    protocols_.unlink(domain_id);
 }
 
 void ChangeWriter::delete_domain(long domain_id) {
@@ -295,6 +297,7 @@ void ChangeWriter::write_domain(const DomainPlan& plan, std::optional<long> exis
                 soci::use(id, "s"), soci::use(domain_id, "d");
         }
     }
+    protocols_.write(domain_id, provider, wanted);
 }
 
 void ChangeWriter::remove_orphans() {
@@ -308,6 +311,7 @@ void ChangeWriter::remove_orphans() {
                 "davserver_domain vd WHERE vd.davserver_id = :id2)",
             soci::use(id, "id"), soci::use(id, "id2");
     }
+    protocols_.remove_orphans(orphan_providers_);
     for (long id : orphan_providers_) {
         sql_ << "DELETE FROM provider WHERE id = :id AND NOT EXISTS (SELECT 1 FROM domain d "
                 "WHERE d.provider_id = :id2)",

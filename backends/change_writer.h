@@ -12,6 +12,7 @@
 #include <string>
 
 #include "backends/domain_query.h"
+#include "backends/protocol_writer.h"
 #include "backends/sql_dialect.h"
 #include "core/domain_change.h"
 
@@ -20,7 +21,7 @@ namespace automx2 {
 class ChangeWriter {
   public:
     ChangeWriter(soci::session& session, const SqlDialect& dialect, DomainQuery& query)
-        : sql_(session), dialect_(dialect), query_(query) {}
+        : sql_(session), dialect_(dialect), query_(query), protocols_(session, dialect) {}
 
     ChangeOutcome apply(const ChangeSet& changes);
 
@@ -40,6 +41,7 @@ class ChangeWriter {
     soci::session& sql_;
     const SqlDialect& dialect_;
     DomainQuery& query_;
+    ProtocolWriter protocols_;  // SPEC §16 tables
     std::map<std::string, long> providers_, servers_, dav_servers_;
     std::set<long> orphan_servers_, orphan_dav_servers_, orphan_providers_;
 };

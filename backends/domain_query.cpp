@@ -11,7 +11,8 @@ namespace automx2 {
 namespace {
 
 // Rows: kind 0 the domain with its provider and LDAP server, 1 the provider's domains,
-// 2 the mail servers, 3 the DAV servers, each kind in the order DomainRecord promises.
+// 2 the mail servers, 3 the DAV servers, 4 the URL endpoints, 5 the provider's OAuth2
+// settings (SPEC §16), each kind in the order DomainRecord promises.
 // Where a kind has no value the columns repeat typed ones of the CTE (never a bare NULL
 // in the first two branches), so that PostgreSQL resolves every UNION column to one type.
 std::string lookup_sql(const std::string& domain_match) {
@@ -40,6 +41,13 @@ std::string lookup_sql(const std::string& domain_match) {
            "v.use_ssl, v.domain_required "
            "FROM m JOIN davserver_domain vd ON vd.domain_id = m.id "
            "JOIN davserver v ON v.id = vd.davserver_id "
+           "UNION ALL SELECT 4, e.id, m.pid, m.lref, m.lid, m.lport, e.id, 0, e.type, e.url, "
+           "m.pshort, m.lname, m.lbase, m.lfilter, m.luid, m.lcn, m.luser, m.lpw, m.lssl, m.lssl "
+           "FROM m JOIN endpoint_domain ed ON ed.domain_id = m.id "
+           "JOIN endpoint e ON e.id = ed.endpoint_id "
+           "UNION ALL SELECT 5, o.provider_id, m.pid, m.lref, m.lid, m.lport, 0, 0, o.issuer, "
+           "o.scope, o.auth_url, o.token_url, o.client_id, m.lfilter, m.luid, m.lcn, m.luser, "
+           "m.lpw, m.lssl, m.lssl FROM m JOIN oauth2 o ON o.provider_id = m.pid "
            "ORDER BY 1, 7, 8";
 }
 
@@ -51,7 +59,14 @@ struct Text {
     int slot;
 };
 
-enum Kind { kDomain = 0, kProviderDomain = 1, kMailServer = 2, kDavServer = 3 };
+enum Kind {
+    kDomain = 0,
+    kProviderDomain = 1,
+    kMailServer = 2,
+    kDavServer = 3,
+    kEndpoint = 4,
+    kOAuth2 = 5
+};
 
 namespace domain_row {
 constexpr Num provider_id{0}, ldap_ref{1}, ldap_id{2}, ldap_port{3};
@@ -73,6 +88,14 @@ namespace dav_row {
 constexpr Num port{0};
 constexpr Text url{0}, type{1}, user_name{2}, use_ssl{10}, domain_required{11};
 }  // namespace dav_row
+
+namespace endpoint_row {
+constexpr Text type{0}, url{1};
+}
+
+namespace oauth2_row {
+constexpr Text issuer{0}, scope{1}, auth_url{2}, token_url{3}, client_id{4};
+}
 
 // A stored flag: the boolean words, PostgreSQL's text form of BOOLEAN ("t") and "y".
 bool stored_flag(const std::string& value) {
@@ -157,6 +180,16 @@ DavServerRow dav_server_of(const Columns& c, long id) {
     return row;
 }
 
+EndpointRow endpoint_of(const Columns& c, long id) {
+    return EndpointRow{id, c.get(endpoint_row::type, ""), c.get(endpoint_row::url, "")};
+}
+
+OAuth2Row oauth2_of(const Columns& c) {
+    using namespace oauth2_row;
+    return OAuth2Row{c.get(issuer, ""), c.get(scope, ""), c.optional(auth_url),
+                     c.optional(token_url), c.optional(client_id)};
+}
+
 }  // namespace
 
 DomainQuery::DomainQuery(soci::session& session, const std::string& domain_match,
@@ -197,8 +230,12 @@ std::optional<DomainRecord> DomainQuery::run(const std::string& domain) {
             record->provider_domains.push_back(columns.get(provider_domain_row::name, ""));
         } else if (row_.kind == kMailServer) {
             record->servers.push_back(mail_server_of(columns, row_.id));
-        } else {
+        } else if (row_.kind == kDavServer) {
             record->dav_servers.push_back(dav_server_of(columns, row_.id));
+        } else if (row_.kind == kEndpoint) {
+            record->endpoints.push_back(endpoint_of(columns, row_.id));
+        } else if (row_.kind == kOAuth2) {
+            record->oauth2 = oauth2_of(columns);
         }
     }
     if (record && ldap_ref && !record->ldap) {

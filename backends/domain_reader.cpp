@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -85,6 +86,33 @@ SeedLdapServer ldap_server(soci::session& sql, long id) {
     return l;
 }
 
+SeedEndpoint endpoint(soci::session& sql, long id) {
+    SeedEndpoint e;
+    sql << "SELECT type, url FROM endpoint WHERE id = :id", soci::use(id, "id"), soci::into(e.type),
+        soci::into(e.url);
+    return e;
+}
+
+std::optional<OAuth2Row> oauth2_of(soci::session& sql, long provider) {
+    OAuth2Row o;
+    std::string auth, token, client;
+    soci::indicator auth_ind = soci::i_null, token_ind = soci::i_null, client_ind = soci::i_null;
+    sql << "SELECT issuer, scope, auth_url, token_url, client_id FROM oauth2 WHERE provider_id "
+           "= :p",
+        soci::use(provider, "p"), soci::into(o.issuer), soci::into(o.scope),
+        soci::into(auth, auth_ind), soci::into(token, token_ind), soci::into(client, client_ind);
+    if (!sql.got_data()) {
+        return std::nullopt;
+    }
+    auto optional = [](const std::string& v, soci::indicator ind) {
+        return ind == soci::i_ok ? std::optional<std::string>(v) : std::nullopt;
+    };
+    o.auth_url = optional(auth, auth_ind);
+    o.token_url = optional(token, token_ind);
+    o.client_id = optional(client, client_ind);
+    return o;
+}
+
 // domain id → the ids it links to in `table`, for one provider's domains.
 std::map<long, std::set<long>> links(soci::session& sql, const std::string& table,
                                      const std::string& column, long provider) {
@@ -124,11 +152,13 @@ void export_provider(soci::session& sql, const ProviderRef& provider,
     }
     auto mail = links(sql, "server_domain", "server_id", provider.id);
     auto dav = links(sql, "davserver_domain", "davserver_id", provider.id);
+    auto endpoints = links(sql, "endpoint_domain", "endpoint_id", provider.id);
+    const auto oauth2 = oauth2_of(sql, provider.id);
     // One seed per distinct server set, in the order of each set's first domain.
-    std::vector<std::pair<std::set<long>, std::set<long>>> sets;
+    std::vector<std::tuple<std::set<long>, std::set<long>, std::set<long>>> sets;
     std::vector<std::vector<SeedDomain>> members;
     for (const auto& row : domains) {
-        std::pair key{mail[row.id], dav[row.id]};
+        std::tuple key{mail[row.id], dav[row.id], endpoints[row.id]};
         std::size_t i = 0;
         while (i < sets.size() && sets[i] != key) {
             ++i;
@@ -144,12 +174,16 @@ void export_provider(soci::session& sql, const ProviderRef& provider,
         seed.provider.name = provider.name;
         seed.provider.short_name = provider.short_name;
         seed.provider.domains = std::move(members[i]);
-        for (long id : sets[i].first) {
+        for (long id : std::get<0>(sets[i])) {
             seed.provider.servers.push_back(mail_server(sql, id));
         }
-        for (long id : sets[i].second) {
+        for (long id : std::get<1>(sets[i])) {
             seed.provider.dav_servers.push_back(dav_server(sql, id));
         }
+        for (long id : std::get<2>(sets[i])) {
+            seed.provider.endpoints.push_back(endpoint(sql, id));
+        }
+        seed.provider.oauth2 = oauth2;
         std::set<long> ldap_ids;
         for (const auto& domain : seed.provider.domains) {
             if (domain.ldapserver_id && ldap_ids.insert(*domain.ldapserver_id).second) {

@@ -15,8 +15,10 @@
 namespace automx2 {
 
 // Every automx2 table, parents before children (creation order; delete in reverse).
-inline constexpr std::array<std::string_view, 7> kAutomx2Tables = {
-    "provider", "ldapserver", "domain", "server", "server_domain", "davserver", "davserver_domain"};
+// The last three are this service's (SPEC §16), created and upgraded like the DAV tables.
+inline constexpr std::array<std::string_view, 10> kAutomx2Tables = {
+    "provider",  "ldapserver",       "domain", "server",   "server_domain",
+    "davserver", "davserver_domain", "oauth2", "endpoint", "endpoint_domain"};
 
 // Creates what is missing and upgrades in place, in one transaction where the dialect
 // allows it (MySQL/MariaDB commit DDL implicitly: there every step is idempotent and

@@ -7,7 +7,8 @@
 namespace automx2 {
 namespace {
 
-// The DDL automx2/SQLAlchemy makes, plus the SQL defaults of SPEC §2 (automx2 sets them
+// The DDL automx2/SQLAlchemy makes (oauth2, endpoint and endpoint_domain are ours, SPEC
+// §16; automx2 ignores them), plus the SQL defaults of SPEC §2 (automx2 sets them
 // in Python; reads never rely on them, see domain_query.cpp).
 constexpr TableDdl kSqliteTables[] = {
     {"provider",
@@ -62,6 +63,24 @@ constexpr TableDdl kSqliteTables[] = {
      "  davserver_id INTEGER NOT NULL REFERENCES davserver (id),\n"
      "  domain_id INTEGER NOT NULL REFERENCES domain (id),\n"
      "  PRIMARY KEY (davserver_id, domain_id))"},
+    {"oauth2",
+     "CREATE TABLE oauth2 (\n"
+     "  provider_id INTEGER PRIMARY KEY REFERENCES provider (id),\n"
+     "  issuer VARCHAR(255) NOT NULL,\n"
+     "  scope VARCHAR(255) NOT NULL,\n"
+     "  auth_url VARCHAR(255),\n"
+     "  token_url VARCHAR(255),\n"
+     "  client_id VARCHAR(255))"},
+    {"endpoint",
+     "CREATE TABLE endpoint (\n"
+     "  id INTEGER PRIMARY KEY,\n"
+     "  type VARCHAR(32) NOT NULL,\n"
+     "  url VARCHAR(255) NOT NULL)"},
+    {"endpoint_domain",
+     "CREATE TABLE endpoint_domain (\n"
+     "  endpoint_id INTEGER NOT NULL REFERENCES endpoint (id),\n"
+     "  domain_id INTEGER NOT NULL REFERENCES domain (id),\n"
+     "  PRIMARY KEY (endpoint_id, domain_id))"},
 };
 
 constexpr ColumnUpgrade kSqliteColumns[] = {
@@ -82,6 +101,8 @@ constexpr IndexDdl kSqliteIndexes[] = {
     {"ix_davserver_domain_domain_id",
      "CREATE INDEX IF NOT EXISTS ix_davserver_domain_domain_id ON davserver_domain "
      "(domain_id)"},
+    {"ix_endpoint_domain_domain_id",
+     "CREATE INDEX IF NOT EXISTS ix_endpoint_domain_domain_id ON endpoint_domain (domain_id)"},
 };
 
 const DialectSchema kSqlite{
@@ -167,6 +188,32 @@ constexpr TableDdl kMysqlTables[] = {
      "  domain_id INTEGER NOT NULL,\n"
      "  PRIMARY KEY (davserver_id, domain_id),\n"
      "  FOREIGN KEY (davserver_id) REFERENCES davserver (id),\n"
+     "  FOREIGN KEY (domain_id) REFERENCES domain (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"oauth2",
+     "CREATE TABLE oauth2 (\n"
+     "  provider_id INTEGER NOT NULL,\n"
+     "  issuer VARCHAR(255) NOT NULL,\n"
+     "  scope VARCHAR(255) NOT NULL,\n"
+     "  auth_url VARCHAR(255),\n"
+     "  token_url VARCHAR(255),\n"
+     "  client_id VARCHAR(255),\n"
+     "  PRIMARY KEY (provider_id),\n"
+     "  FOREIGN KEY (provider_id) REFERENCES provider (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"endpoint",
+     "CREATE TABLE endpoint (\n"
+     "  id INTEGER NOT NULL AUTO_INCREMENT,\n"
+     "  type VARCHAR(32) NOT NULL,\n"
+     "  url VARCHAR(255) NOT NULL,\n"
+     "  PRIMARY KEY (id)\n"
+     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
+    {"endpoint_domain",
+     "CREATE TABLE endpoint_domain (\n"
+     "  endpoint_id INTEGER NOT NULL,\n"
+     "  domain_id INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (endpoint_id, domain_id),\n"
+     "  FOREIGN KEY (endpoint_id) REFERENCES endpoint (id),\n"
      "  FOREIGN KEY (domain_id) REFERENCES domain (id)\n"
      ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
 };
@@ -259,6 +306,29 @@ constexpr TableDdl kPostgresqlTables[] = {
      "  PRIMARY KEY (davserver_id, domain_id),\n"
      "  FOREIGN KEY (davserver_id) REFERENCES davserver (id),\n"
      "  FOREIGN KEY (domain_id) REFERENCES domain (id))"},
+    {"oauth2",
+     "CREATE TABLE oauth2 (\n"
+     "  provider_id INTEGER NOT NULL,\n"
+     "  issuer VARCHAR(255) NOT NULL,\n"
+     "  scope VARCHAR(255) NOT NULL,\n"
+     "  auth_url VARCHAR(255),\n"
+     "  token_url VARCHAR(255),\n"
+     "  client_id VARCHAR(255),\n"
+     "  PRIMARY KEY (provider_id),\n"
+     "  FOREIGN KEY (provider_id) REFERENCES provider (id))"},
+    {"endpoint",
+     "CREATE TABLE endpoint (\n"
+     "  id SERIAL NOT NULL,\n"
+     "  type VARCHAR(32) NOT NULL,\n"
+     "  url VARCHAR(255) NOT NULL,\n"
+     "  PRIMARY KEY (id))"},
+    {"endpoint_domain",
+     "CREATE TABLE endpoint_domain (\n"
+     "  endpoint_id INTEGER NOT NULL,\n"
+     "  domain_id INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (endpoint_id, domain_id),\n"
+     "  FOREIGN KEY (endpoint_id) REFERENCES endpoint (id),\n"
+     "  FOREIGN KEY (domain_id) REFERENCES domain (id))"},
 };
 
 constexpr ColumnUpgrade kPostgresqlColumns[] = {
@@ -279,6 +349,8 @@ constexpr IndexDdl kPostgresqlIndexes[] = {
     {"ix_davserver_domain_domain_id",
      "CREATE INDEX IF NOT EXISTS ix_davserver_domain_domain_id ON davserver_domain "
      "(domain_id)"},
+    {"ix_endpoint_domain_domain_id",
+     "CREATE INDEX IF NOT EXISTS ix_endpoint_domain_domain_id ON endpoint_domain (domain_id)"},
 };
 
 const DialectSchema kPostgresql{

@@ -136,6 +136,36 @@ void SqlWriter::insert_provider(const SeedProvider& provider) {
             link_dav.execute(true);
         }
     }
+
+    soci::statement link_endpoint =
+        (sql_.prepare << "INSERT INTO endpoint_domain (endpoint_id, domain_id) VALUES (:s, :d)",
+         soci::use(server_id, "s"), soci::use(domain_id, "d"));
+    for (const auto& endpoint : provider.endpoints) {
+        sql_ << "INSERT INTO endpoint (type, url) VALUES (:type, :url)",
+            soci::use(endpoint.type, "type"), soci::use(endpoint.url, "url");
+        server_id = dialect_.last_insert_id(sql_, "endpoint");
+        for (long id : domain_ids) {
+            domain_id = id;
+            link_endpoint.execute(true);
+        }
+    }
+    if (provider.oauth2) {
+        write_oauth2(sql_, provider_id, *provider.oauth2);
+    }
+}
+
+void write_oauth2(soci::session& sql, long provider_id, const OAuth2Row& oauth2) {
+    const std::string empty;
+    soci::indicator auth_ind = oauth2.auth_url ? soci::i_ok : soci::i_null;
+    soci::indicator token_ind = oauth2.token_url ? soci::i_ok : soci::i_null;
+    soci::indicator client_ind = oauth2.client_id ? soci::i_ok : soci::i_null;
+    sql << "INSERT INTO oauth2 (provider_id, issuer, scope, auth_url, token_url, client_id) "
+           "VALUES (:p, :issuer, :scope, :auth, :token, :client)",
+        soci::use(provider_id, "p"), soci::use(oauth2.issuer, "issuer"),
+        soci::use(oauth2.scope, "scope"),
+        soci::use(oauth2.auth_url ? *oauth2.auth_url : empty, auth_ind, "auth"),
+        soci::use(oauth2.token_url ? *oauth2.token_url : empty, token_ind, "token"),
+        soci::use(oauth2.client_id ? *oauth2.client_id : empty, client_ind, "client");
 }
 
 }  // namespace automx2

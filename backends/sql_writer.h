@@ -37,4 +37,7 @@ class SqlWriter {
     const SqlDialect& dialect_;
 };
 
+// Inserts the provider's oauth2 row (SPEC §16); shared with the change writer.
+void write_oauth2(soci::session& sql, long provider_id, const OAuth2Row& oauth2);
+
 }  // namespace automx2

@@ -16,6 +16,14 @@ auto dav_key(const SeedDavServer& s) {
     return std::tie(s.type, s.url, s.port, s.use_ssl, s.domain_required, s.user_name);
 }
 
+auto endpoint_key(const SeedEndpoint& e) {
+    return std::tie(e.type, e.url);
+}
+
+auto oauth2_key(const OAuth2Row& o) {
+    return std::tie(o.issuer, o.scope, o.auth_url, o.token_url, o.client_id);
+}
+
 // Fields joined with separators no field can hold unescaped (control characters).
 void put(std::string& out, std::string_view field) {
     for (char c : field) {
@@ -53,6 +61,10 @@ DomainPlan plan_of(const DomainRecord& record) {
     if (record.ldap) {
         plan.ldapserver_id = record.ldap->id;
     }
+    for (const auto& row : record.endpoints) {
+        plan.endpoints.push_back(SeedEndpoint{row.type, row.url});
+    }
+    plan.oauth2 = record.oauth2;
     canonicalise(plan);
     return plan;
 }
@@ -70,6 +82,18 @@ void canonicalise(DomainPlan& plan) {
         std::unique(plan.dav_servers.begin(), plan.dav_servers.end(),
                     [](const auto& a, const auto& b) { return dav_key(a) == dav_key(b); }),
         plan.dav_servers.end());
+    std::stable_sort(
+        plan.endpoints.begin(), plan.endpoints.end(),
+        [](const auto& a, const auto& b) { return endpoint_key(a) < endpoint_key(b); });
+    plan.endpoints.erase(std::unique(plan.endpoints.begin(), plan.endpoints.end(),
+                                     [](const auto& a, const auto& b) {
+                                         return endpoint_key(a) == endpoint_key(b);
+                                     }),
+                         plan.endpoints.end());
+}
+
+bool same_oauth2(const std::optional<OAuth2Row>& a, const std::optional<OAuth2Row>& b) {
+    return a.has_value() == b.has_value() && (!a || oauth2_key(*a) == oauth2_key(*b));
 }
 
 bool same_configuration(DomainPlan a, DomainPlan b) {
@@ -82,7 +106,11 @@ bool same_configuration(DomainPlan a, DomainPlan b) {
            std::equal(a.servers.begin(), a.servers.end(), b.servers.begin(), b.servers.end(),
                       eq_mail) &&
            std::equal(a.dav_servers.begin(), a.dav_servers.end(), b.dav_servers.begin(),
-                      b.dav_servers.end(), eq_dav);
+                      b.dav_servers.end(), eq_dav) &&
+           std::equal(
+               a.endpoints.begin(), a.endpoints.end(), b.endpoints.begin(), b.endpoints.end(),
+               [](const auto& x, const auto& y) { return endpoint_key(x) == endpoint_key(y); }) &&
+           same_oauth2(a.oauth2, b.oauth2);
 }
 
 std::string domain_etag(const DomainRecord& record) {
@@ -117,6 +145,24 @@ std::string domain_etag(const DomainRecord& record) {
         }
         put_optional(state, l.attr_cn);
         put_optional(state, l.bind_user);
+    }
+    for (const auto& e : plan.endpoints) {
+        state +=
+            "\x1e"
+            "endpoint";
+        put(state, e.type);
+        put(state, e.url);
+    }
+    if (plan.oauth2) {
+        const auto& o = *plan.oauth2;
+        state +=
+            "\x1e"
+            "oauth2";
+        put(state, o.issuer);
+        put(state, o.scope);
+        put_optional(state, o.auth_url);
+        put_optional(state, o.token_url);
+        put_optional(state, o.client_id);
     }
     return "\"" + sha256_hex(state).substr(0, 32) + "\"";
 }

@@ -22,6 +22,9 @@ struct DomainPlan {
     std::vector<SeedMailServer> servers;
     std::vector<SeedDavServer> dav_servers;
     std::optional<long> ldapserver_id;
+    std::vector<SeedEndpoint> endpoints;  // SPEC §16
+    // The provider's (SPEC §16): a plan sets it for every domain of its provider.
+    std::optional<OAuth2Row> oauth2;
 };
 
 struct ChangeSet {
@@ -69,9 +72,11 @@ DomainPlan plan_of(const DomainRecord& record);
 // Servers sorted into one canonical order, so that equal configurations compare equal.
 void canonicalise(DomainPlan& plan);
 bool same_configuration(DomainPlan a, DomainPlan b);
+bool same_oauth2(const std::optional<OAuth2Row>& a, const std::optional<OAuth2Row>& b);
 
-// A strong ETag (quoted) for the domain's state: provider, servers, DAV servers and the
-// LDAP server's fields except its password.
+// A strong ETag (quoted) for the domain's state: provider, servers, DAV servers, the
+// LDAP server's fields except its password, endpoints and the provider's OAuth2 settings
+// (these two only when present, so that older ETags stay valid).
 std::string domain_etag(const DomainRecord& record);
 
 }  // namespace automx2

@@ -82,6 +82,27 @@ bool initdb_permitted(const Request& request, const Config& config) {
         [&](const Network& network) { return network.contains(request.remote_addr); });
 }
 
+// SPEC §16: the domain's ActiveSync URL; else error 601, as before this existed, also
+// for an address or stored data that cannot give one (an ActiveSync device knows 601).
+Response mobilesync_answer(const AutodiscoverRequest& parsed, const Services& services) {
+    std::optional<std::string> answer;
+    bool from_directory = false;
+    try {
+        const Address address = parse_address(parsed.email_address);
+        if (auto settings = services.resolver.resolve(address)) {
+            answer = build_autodiscover_mobilesync(*settings, address);
+            from_directory = settings->from_directory;
+        }
+    } catch (const BadRequest& e) {
+        log::info(std::string("autodiscover (mobilesync): ") + e.what() + "; answering 601");
+    } catch (const BadData& e) {
+        log::warning(std::string("autodiscover (mobilesync): ") + e.what() + "; answering 601");
+    }
+    Response response = Response::xml(answer ? *answer : build_autodiscover_error_601());
+    response.from_directory = from_directory;
+    return response;
+}
+
 }  // namespace
 
 Response handle_index(const Request& request, const Services& services) {
@@ -123,7 +144,7 @@ Response handle_autodiscover(const Request& request, const Services& services) {
     }
     AutodiscoverRequest parsed = parse_autodiscover_request(request.body);
     if (parsed.mobilesync_only) {
-        return Response::xml(build_autodiscover_error_601());
+        return mobilesync_answer(parsed, services);
     }
     Address address = parse_address(parsed.email_address);
     auto settings = services.resolver.resolve(address);

@@ -43,8 +43,13 @@ std::vector<SeedDomain> domains(std::initializer_list<const char*> names) {
 Seed sample_seed() {
     Seed seed;
 
-    SeedProvider example{
-        "Example Inc.", "Example", domains({"example.com", "example.net", "example.org"}), {}, {}};
+    SeedProvider example{"Example Inc.",
+                         "Example",
+                         domains({"example.com", "example.net", "example.org"}),
+                         {},
+                         {},
+                         {},
+                         {}};
     example.servers = {
         mail("imap", "imap.example.com", 143, "STARTTLS", 20),
         mail("imap", "imap.example.com", 993, "SSL", 10),
@@ -80,7 +85,7 @@ Seed sample_seed() {
     }
     seed.providers.push_back(std::move(example));
 
-    SeedProvider other{"Other Provider GmbH", "Other", domains({"other.example"}), {}, {}};
+    SeedProvider other{"Other Provider GmbH", "Other", domains({"other.example"}), {}, {}, {}, {}};
     other.servers = {
         mail("pop", "pop.other.example", 110, "plain", 10, placeholder::local_part),
         mail("pop", "pop.other.example", 995, "SSL", 20, placeholder::local_part),
@@ -88,16 +93,42 @@ Seed sample_seed() {
     };
     seed.providers.push_back(std::move(other));
 
-    seed.providers.push_back(
-        SeedProvider{"Serverless Inc.", "Serverless", domains({"serverless.example"}), {}, {}});
+    seed.providers.push_back(SeedProvider{
+        "Serverless Inc.", "Serverless", domains({"serverless.example"}), {}, {}, {}, {}});
 
-    SeedProvider broken{"Broken Config Corp.", "Broken", domains({"broken.example"}), {}, {}};
+    SeedProvider broken{
+        "Broken Config Corp.", "Broken", domains({"broken.example"}), {}, {}, {}, {}};
     broken.servers = {
         mail("imap", "imap.broken.example", 993, "SSL", 10),
         // An invalid type on purpose: lookups for broken.example must answer 400.
         mail("exchange", "ex.broken.example", 443, "SSL", 20),
     };
     seed.providers.push_back(std::move(broken));
+
+    // SPEC §16: OAuth2 settings and URL endpoints (a groupware server such as SOGo or
+    // Grommunio behind them).
+    SeedProvider groupware{
+        "Groupware Example AG", "Groupware", domains({"groupware.example"}), {}, {}, {}, {}};
+    groupware.servers = {
+        mail("imap", "mail.groupware.example", 993, "SSL", 10),
+        mail("smtp", "mail.groupware.example", 465, "SSL", 10),
+    };
+    for (auto& server : groupware.servers) {
+        server.authentication = "OAuth2";
+    }
+    groupware.dav_servers = {
+        SeedDavServer{"caldav", "https://dav.groupware.example/SOGo/dav/", 443, true, true,
+                      std::string(placeholder::address)},
+    };
+    groupware.endpoints = {
+        {"activesync", "https://mail.groupware.example/Microsoft-Server-ActiveSync"},
+        {"ews", "https://mail.groupware.example/EWS/Exchange.asmx"},
+        {"jmap", "https://mail.groupware.example/.well-known/jmap"},
+    };
+    groupware.oauth2 = OAuth2Row{"https://login.groupware.example", "openid email offline_access",
+                                 "https://login.groupware.example/authorize",
+                                 "https://login.groupware.example/token", "automx2-sample"};
+    seed.providers.push_back(std::move(groupware));
     return seed;
 }
 

@@ -10,6 +10,7 @@
 #include "core/address.h"
 #include "core/errors.h"
 #include "core/seed_json.h"
+#include "core/seed_protocols.h"
 #include "core/text.h"
 
 namespace automx2 {
@@ -323,6 +324,12 @@ Seed parse_seed_value(const json& document, const std::string& base,
 
     SeedProvider provider;
     provider.name = top.string("provider", kNameWidth);
+    if (top.has("oauth2")) {
+        if (!version2) {
+            fail("oauth2 needs \"version\": 2");
+        }
+        provider.oauth2 = parse_seed_oauth2(top.raw("oauth2"), at(base, "oauth2"));
+    }
     provider.short_name = first_word(provider.name, at(base, "provider"));
 
     const json& domains = top.array("domains");
@@ -360,9 +367,13 @@ Seed parse_seed_value(const json& document, const std::string& base,
             provider.servers.push_back(mail_server(f, std::string(word(*mail)), *mail));
         } else if (const auto dav = parse_dav_type(type)) {
             provider.dav_servers.push_back(dav_server(f, std::string(word(*dav))));
+        } else if (const auto endpoint = parse_endpoint_type(type); endpoint && version2) {
+            provider.endpoints.push_back(
+                parse_seed_endpoint(servers[i], f.path(), word(*endpoint)));
         } else {
             fail(at(f.path(), "type") + ": unknown server type \"" + type + "\" (expected " +
-                 server_type_words() + ", " + dav_type_words() + ")");
+                 server_type_words() + ", " + dav_type_words() +
+                 (version2 ? ", " + endpoint_type_words() : std::string()) + ")");
         }
     }
     if (rules.require_mail_server && provider.servers.empty()) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/model.h"
 #include "core/vocabulary.h"
 
 namespace automx2 {
@@ -36,6 +37,12 @@ struct SeedDavServer {
     std::optional<std::string> user_name = std::string(defaults::dav_user_name);
 };
 
+// SPEC §16: a server that is a URL (type activesync | ews | jmap, https only).
+struct SeedEndpoint {
+    std::string type;
+    std::string url;
+};
+
 struct SeedLdapServer {
     long id = 0;
     std::string name;
@@ -56,6 +63,8 @@ struct SeedProvider {
     std::vector<SeedDomain> domains;
     std::vector<SeedMailServer> servers;
     std::vector<SeedDavServer> dav_servers;
+    std::vector<SeedEndpoint> endpoints;  // SPEC §16
+    std::optional<OAuth2Row> oauth2;      // SPEC §16: the provider's, top-level "oauth2"
 };
 
 struct Seed {
@@ -67,6 +76,7 @@ struct Seed {
 // `version`). Throws BadRequest with a message naming the problem: a version other
 // than 2, a missing mandatory key, a wrong JSON type, a word the vocabulary does not
 // know (server type, socket_type, authentication), an invalid domain name, no domain,
+// an oauth2 object or endpoint url that is not what SPEC §16 allows,
 // no mail server, an ldapserver_id that is neither in the seed nor in `stored_ldap_ids`.
 Seed parse_seed(std::string_view json_text, const std::vector<long>& stored_ldap_ids = {});
 

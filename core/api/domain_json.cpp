@@ -44,6 +44,48 @@ Seed seed_of(const json& document, const std::string& base, SeedRules rules,
     }
 }
 
+ojson oauth2_json(const std::optional<OAuth2Row>& oauth2) {
+    if (!oauth2) {
+        return nullptr;
+    }
+    ojson out = {{"issuer", oauth2->issuer}, {"scope", oauth2->scope}};
+    for (const auto& [key, value] : {std::pair{"auth_url", &oauth2->auth_url},
+                                     {"token_url", &oauth2->token_url},
+                                     {"client_id", &oauth2->client_id}}) {
+        if (*value) {
+            out[key] = **value;
+        }
+    }
+    return out;
+}
+
+// SPEC §16 fields of a PUT body through the seed parser: its messages name "servers"
+// and "oauth2" at the top, which become /endpoints/… and /oauth2/… pointers.
+void parse_protocols(const json& doc, const std::string& name, DomainPlan& plan) {
+    json seed = {{"version", 2},
+                 {"provider", "p"},
+                 {"domains", json::array({{{"name", name}}})},
+                 {"servers", doc.contains("endpoints") ? doc["endpoints"] : json::array()}};
+    if (doc.contains("oauth2")) {
+        seed["oauth2"] = doc["oauth2"];
+    }
+    try {
+        Seed parsed = parse_seed_value(seed, "", {}, SeedRules{false, false});
+        auto& p = parsed.providers.front();
+        if (!p.servers.empty() || !p.dav_servers.empty()) {
+            throw BadRequest("bad seed: endpoints holds only activesync, ews and jmap");
+        }
+        plan.endpoints = std::move(p.endpoints);
+        plan.oauth2 = std::move(p.oauth2);
+    } catch (const BadRequest& e) {
+        std::string message = e.what();
+        if (const auto at = message.find("servers"); at != std::string::npos) {
+            message.replace(at, 7, "endpoints");
+        }
+        throw Problem(400, message, {field_error(message, "")});
+    }
+}
+
 void ensure(bool condition, const std::string& pointer, const std::string& detail) {
     if (!condition) {
         throw Problem(400, detail, {{pointer, detail}});
@@ -89,6 +131,11 @@ ojson domain_view(const DomainRecord& record) {
     } else {
         view["ldapserver"] = nullptr;
     }
+    auto& endpoints = view["endpoints"] = ojson::array();
+    for (const auto& e : record.endpoints) {
+        endpoints.push_back({{"type", e.type}, {"url", e.url}});
+    }
+    view["oauth2"] = oauth2_json(record.oauth2);
     return view;
 }
 
@@ -103,7 +150,7 @@ DomainPlan parse_domain_body(const std::string& name, std::string_view body) {
            "provider.name must be a string");
     ensure(!provider.contains("short_name") || provider["short_name"].is_string(),
            "/provider/short_name", "provider.short_name must be a string");
-    for (const char* key : {"servers", "davservers"}) {
+    for (const char* key : {"servers", "davservers", "endpoints"}) {
         ensure(!doc.contains(key) || doc[key].is_array(), std::string("/") + key,
                std::string(key) + " must be an array");
     }
@@ -145,6 +192,7 @@ DomainPlan parse_domain_body(const std::string& name, std::string_view body) {
         plan.short_name = short_name;
     }
     plan.ldapserver_id = ldap_id;
+    parse_protocols(doc, name, plan);
     return plan;
 }
 
@@ -160,7 +208,8 @@ ChangeSet parse_import_body(std::string_view body) {
             for (auto& domain : provider.domains) {
                 changes.domains.push_back(DomainPlan{domain.name, provider.name,
                                                      provider.short_name, provider.servers,
-                                                     provider.dav_servers, domain.ldapserver_id});
+                                                     provider.dav_servers, domain.ldapserver_id,
+                                                     provider.endpoints, provider.oauth2});
             }
         }
     };
@@ -213,6 +262,12 @@ std::string export_seed_json(const ExportSeed& seed) {
                            {"use_ssl", d.use_ssl},
                            {"domain_required", d.domain_required},
                            {"user_name", d.user_name ? ojson(*d.user_name) : ojson(nullptr)}});
+    }
+    for (const auto& e : seed.provider.endpoints) {
+        servers.push_back({{"type", e.type}, {"url", e.url}});
+    }
+    if (seed.provider.oauth2) {
+        out["oauth2"] = oauth2_json(seed.provider.oauth2);
     }
     if (!seed.ldap_servers.empty()) {
         auto& ldaps = out["ldapservers"] = ojson::array();

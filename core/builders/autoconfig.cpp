@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/builders/autoconfig12.h"
 #include "core/builders/xml.h"
 
 namespace automx2 {
@@ -126,6 +127,7 @@ std::string build_autoconfig(const DomainSettings& settings) {
         xml::add_child(element, "username", server.user_name);
         add_authentication(element, server.authentication, server.type == ServerType::smtp);
     }
+    add_autoconfig_12(xmlDocGetRootElement(doc.get()), provider, settings);
     return xml::to_string(doc.get());
 }
 

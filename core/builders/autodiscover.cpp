@@ -99,6 +99,25 @@ void add_dav_protocol(xmlNode* account, const DavServer& server, const Address& 
     }
 }
 
+// [MS-OXDSCLI] 2.2.4.1.1.2.9: an EXCH protocol's EwsUrl (and ASUrl, the availability
+// service, which is EWS too) name the Exchange Web Services endpoint.
+void add_ews_protocol(xmlNode* account, const Endpoint& endpoint, const Address& address) {
+    const std::string url = expand_placeholders_in_url(endpoint.url, address);
+    xmlNode* protocol = xml::add_child(account, "Protocol");
+    xml::add_child(protocol, "Type", "EXCH");
+    xml::add_child(protocol, "ASUrl", url);
+    xml::add_child(protocol, "EwsUrl", url);
+}
+
+const Endpoint* first_endpoint(const DomainSettings& settings, EndpointType type) {
+    for (const Endpoint& endpoint : settings.endpoints) {
+        if (endpoint.type == type) {
+            return &endpoint;
+        }
+    }
+    return nullptr;
+}
+
 xmlNode* required_element(xmlDoc* doc, std::string_view name, std::string_view file) {
     xmlNode* node = xml::find_element(xmlDocGetRootElement(doc), name);
     if (node == nullptr) {
@@ -183,6 +202,34 @@ std::string build_autodiscover(const DomainSettings& settings, const Address& ad
     for (const DavServer& server : settings.dav_servers) {
         add_dav_protocol(account, server, address);
     }
+    if (const Endpoint* ews = first_endpoint(settings, EndpointType::ews)) {
+        add_ews_protocol(account, *ews, address);
+    }
+    return xml::to_string(doc.get());
+}
+
+std::optional<std::string> build_autodiscover_mobilesync(const DomainSettings& settings,
+                                                         const Address& address) {
+    const Endpoint* activesync = first_endpoint(settings, EndpointType::activesync);
+    if (activesync == nullptr) {
+        return std::nullopt;
+    }
+    constexpr std::string_view file = "autodiscover-mobilesync.xml";
+    xml::Doc doc = xml::from_template(file);
+    xmlNode* response = required_element(doc.get(), "Response", file);
+    // [MS-ASCMD] 2.2.1.1.2: User (DisplayName optional, EMailAddress), then Action with
+    // Settings/Server of Type MobileSync; Url and Name both carry the endpoint's URL.
+    xmlNode* user = xml::add_child(response, "User");
+    if (settings.display_name && !settings.display_name->empty()) {
+        xml::add_child(user, "DisplayName", *settings.display_name);
+    }
+    xml::add_child(user, "EMailAddress", address.full());
+    xmlNode* server =
+        xml::add_child(xml::add_child(xml::add_child(response, "Action"), "Settings"), "Server");
+    const std::string url = expand_placeholders_in_url(activesync->url, address);
+    xml::add_child(server, "Type", "MobileSync");
+    xml::add_child(server, "Url", url);
+    xml::add_child(server, "Name", url);
     return xml::to_string(doc.get());
 }
 

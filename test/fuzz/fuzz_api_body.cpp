@@ -6,6 +6,7 @@
 #include "core/address.h"
 #include "core/api/domain_json.h"
 #include "core/api/problem.h"
+#include "core/seed_protocols.h"
 #include "core/vocabulary.h"
 #include "test/fuzz/fuzz_input.h"
 
@@ -29,6 +30,19 @@ void check_plan(const DomainPlan& plan) {
     for (const auto& dav : plan.dav_servers) {
         fuzz::check(parse_dav_type(dav.type).has_value(), "unknown DAV type accepted", dav.type);
         fuzz::check(dav.port >= 0 && dav.port <= 65535, "DAV port out of range");
+    }
+    for (const auto& endpoint : plan.endpoints) {
+        fuzz::check(parse_endpoint_type(endpoint.type).has_value(), "endpoint type accepted",
+                    endpoint.type);
+        fuzz::check(is_https_url(endpoint.url, true), "endpoint url accepted", endpoint.url);
+    }
+    if (plan.oauth2) {
+        fuzz::check(!plan.oauth2->issuer.empty() && !plan.oauth2->scope.empty(),
+                    "oauth2 without issuer or scope");
+        for (const auto* url : {&plan.oauth2->auth_url, &plan.oauth2->token_url}) {
+            fuzz::check(!*url || is_https_url(**url, false), "oauth2 url accepted",
+                        url->value_or(""));
+        }
     }
 }
 

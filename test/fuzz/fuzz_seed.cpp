@@ -5,6 +5,7 @@
 #include "core/address.h"
 #include "core/errors.h"
 #include "core/seed.h"
+#include "core/seed_protocols.h"
 #include "test/fuzz/fuzz_input.h"
 
 using namespace automx2;
@@ -33,6 +34,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             for (const auto& dav : provider.dav_servers) {
                 fuzz::check(dav.type == "caldav" || dav.type == "carddav",
                             "unknown DAV type accepted", dav.type);
+            }
+            // SPEC §16: what the builders write into <url>, <oAuth2> and MobileSync.
+            for (const auto& endpoint : provider.endpoints) {
+                fuzz::check(parse_endpoint_type(endpoint.type) &&
+                                word(*parse_endpoint_type(endpoint.type)) == endpoint.type,
+                            "endpoint type accepted", endpoint.type);
+                fuzz::check(endpoint.url.starts_with("https://") && endpoint.url.size() <= 255 &&
+                                is_https_url(endpoint.url, true),
+                            "endpoint url accepted", endpoint.url);
+            }
+            if (const auto& o = provider.oauth2) {
+                fuzz::check(!o->issuer.empty() && o->issuer.size() <= 255 && !o->scope.empty() &&
+                                o->scope.size() <= 255,
+                            "oauth2 issuer or scope accepted", o->issuer);
+                for (const auto* url : {&o->auth_url, &o->token_url}) {
+                    fuzz::check(!*url || is_https_url(**url, false), "oauth2 url accepted",
+                                url->value_or(""));
+                }
             }
         }
     } catch (const BadRequest&) {

@@ -94,7 +94,9 @@ class SampleCase(unittest.TestCase):
         self.assertEqual(r.media_type, "application/xml", r)
         root = ET.fromstring(r.body)
         self.assertEqual(root.tag, "clientConfig")
-        self.assertEqual(root.get("version"), "1.1")
+        # 1.2 exactly when the document holds draft -06 elements (SPEC §16).
+        v12 = any(root.find(tag) is not None for tag in ("calendar", "addressbook", "oAuth2"))
+        self.assertEqual(root.get("version"), "1.2" if v12 else "1.1")
         return root
 
     @staticmethod

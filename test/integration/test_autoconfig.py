@@ -1,5 +1,7 @@
 """Mozilla Autoconfig (SPEC §7, §12) against the built-in sample data."""
 
+import xml.etree.ElementTree as ET
+
 from common import AC_PATH, SampleCase, assert_golden, q
 
 
@@ -19,9 +21,15 @@ class AutoconfigTest(SampleCase):
         self.assertLess(got.index(("imap", "993")), got.index(("imap", "143")))
         self.assertLess(got.index(("smtp", "465")), got.index(("smtp", "587")))
 
-    def test_no_dav_in_autoconfig(self):
-        r = self.autoconfig("alice@example.com")
-        self.assertNotIn(b"dav.example.com", r.body)
+    def test_dav_only_as_autoconfig_12_calendar_and_addressbook(self):
+        # SPEC §16: DAV rows become <calendar>/<addressbook> under clientConfig, never
+        # servers inside emailProvider (where config-v1.1 clients would misread them).
+        root = self.autoconfig_doc("alice@example.com")
+        self.assertNotIn(b"dav.example.com", ET.tostring(root.find("emailProvider")))
+        self.assertEqual([(el.tag, el.get("type"), el.findtext("url")) for el in root
+                          if el.tag in ("calendar", "addressbook")],
+                         [("calendar", "caldav", "https://dav.example.com/caldav/%EMAILADDRESS%/"),
+                          ("addressbook", "carddav", "https://dav.example.com/carddav/")])
 
     def test_placeholders_left_for_thunderbird(self):
         # POP 110 (plain) is left out beside POP 995 (SSL): no cleartext beside TLS (SPEC §16).

@@ -98,12 +98,14 @@ class InitdbTest(unittest.TestCase):
         self.assertIn(PREPARED, r.body)
         self.assertIn(b'<a href="/">Click here</a> to go back.', r.body)
         before = self.st.db_dump()
-        self.assertEqual(len(before["provider"]), 4)
+        self.assertEqual(len(before["provider"]), 5)
         self.assertEqual(sorted(d[1] for d in before["domain"]),
                          ["broken.example", "example.com", "example.net", "example.org",
-                          "other.example", "serverless.example"])
-        self.assertEqual(len(before["server"]), 5 + 3 + 2)
-        self.assertEqual(len(before["davserver"]), 2)
+                          "groupware.example", "other.example", "serverless.example"])
+        self.assertEqual(len(before["server"]), 5 + 3 + 2 + 2)
+        self.assertEqual(len(before["davserver"]), 2 + 1)
+        self.assertEqual(len(before["endpoint"]), 3)  # SPEC §16
+        self.assertEqual(len(before["oauth2"]), 1)
         for path in ("/initdb/", "/initdb"):
             r = self.st.get(path)
             self.assertEqual(r.status, 200, r)
@@ -130,7 +132,7 @@ class InitdbTest(unittest.TestCase):
         self.assertIn(PURGED, r.body)
         dump = self.st.db_dump()
         for table in ("provider", "domain", "server", "davserver", "ldapserver", "server_domain",
-                      "davserver_domain"):
+                      "davserver_domain", "oauth2", "endpoint", "endpoint_domain"):
             self.assertIn(table, dump, "tables stay")
             self.assertEqual(dump[table], [], table)
         self.ac("alice@example.com", expect=204)

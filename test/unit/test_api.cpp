@@ -197,6 +197,108 @@ TEST_CASE("import body errors name the field by JSON pointer") {
     CHECK(p.dav_servers.size() == 1);
 }
 
+TEST_CASE("SPEC 16: endpoints and oauth2 written, shared, in the ETag, exported, removed") {
+    auto store = memory_store();
+    auto p = plan("g.example");
+    const auto bare = [&] {
+        put(*store, p);
+        return domain_etag(*store->find_domain("g.example"));
+    }();
+    p.endpoints = {{"jmap", "https://jmap.plan.example/"}, {"ews", "https://ews.plan.example/"}};
+    p.oauth2 = OAuth2Row{"login.plan.example", "mail", std::nullopt, std::nullopt, "c"};
+    CHECK(put(*store, p).replaced.size() == 1);
+    auto record = store->find_domain("g.example");
+    REQUIRE(record);
+    REQUIRE(record->endpoints.size() == 2);
+    CHECK(record->endpoints[0].type == "ews");  // by id: written in canonical order
+    REQUIRE(record->oauth2);
+    CHECK(record->oauth2->client_id == std::optional<std::string>("c"));
+    const auto full = domain_etag(*record);
+    CHECK(full != bare);
+    // Order of endpoints does not matter; their content and the oauth2 fields do.
+    std::swap(p.endpoints[0], p.endpoints[1]);
+    CHECK(put(*store, p).unchanged.size() == 1);
+    p.oauth2->scope = "mail imap";
+    CHECK(put(*store, p).replaced.size() == 1);
+    CHECK(domain_etag(*store->find_domain("g.example")) != full);
+
+    // A second domain of the provider shares the endpoint rows and the oauth2 row.
+    auto h = p;
+    h.name = "h.example";
+    put(*store, h);
+    CHECK(store->find_domain("h.example")->endpoints.at(0).id ==
+          store->find_domain("g.example")->endpoints.at(0).id);
+    // One change set that gives the provider two oauth2 answers is refused whole.
+    ChangeSet conflict;
+    auto other = h;
+    other.oauth2->issuer = "elsewhere.example";
+    conflict.domains = {p, other};
+    CHECK_THROWS_AS(store->apply(conflict), BadRequest);
+    CHECK(store->find_domain("h.example")->oauth2->issuer == "login.plan.example");
+
+    std::string doc = "{\"version\":2,\"seeds\":[";
+    int seeds = 0;
+    store->export_seeds(
+        [&](const ExportSeed& seed) { doc += (seeds++ ? "," : "") + api::export_seed_json(seed); });
+    doc += "]}";
+    CHECK(seeds == 1);
+    CHECK(doc.find("\"oauth2\":{\"issuer\":\"login.plan.example\"") != std::string::npos);
+    const ChangeSet again = api::parse_import_body(doc);
+    REQUIRE(again.domains.size() == 2);
+    CHECK(again.domains[0].endpoints.size() == 2);
+    CHECK(store->apply(again).unchanged.size() == 2);
+
+    // Removing the domains removes the rows nobody uses any more.
+    ChangeSet removal;
+    removal.removals = {"g.example", "h.example"};
+    CHECK(store->apply(removal).removed.size() == 2);
+    p.name = "fresh.example";
+    p.endpoints.clear();
+    p.oauth2.reset();
+    put(*store, p);
+    CHECK(store->find_domain("fresh.example")->endpoints.empty());
+    CHECK_FALSE(store->find_domain("fresh.example")->oauth2);
+}
+
+TEST_CASE("SPEC 16: PUT bodies carry endpoints and oauth2; errors point at them") {
+    const auto p = api::parse_domain_body("a.example", R"({"provider":{"name":"P Q"},
+        "endpoints":[{"type":"ActiveSync","url":"https://eas.a.example/"}],
+        "oauth2":{"issuer":"https://login.a.example","scope":"mail"}})");
+    REQUIRE(p.endpoints.size() == 1);
+    CHECK(p.endpoints[0].type == "activesync");
+    REQUIRE(p.oauth2);
+    CHECK(p.oauth2->issuer == "https://login.a.example");
+    CHECK_FALSE(
+        api::parse_domain_body("a.example", R"({"provider":{"name":"P"},"oauth2":null})").oauth2);
+    const struct {
+        const char* body;
+        const char* pointer;
+    } cases[] = {
+        {R"({"provider":{"name":"P"},"endpoints":[{"type":"ews","url":"http://x/"}]})",
+         "/endpoints/0/url"},
+        {R"({"provider":{"name":"P"},"endpoints":[{"type":"imap","name":"i.example"}]})", ""},
+        {R"({"provider":{"name":"P"},"endpoints":{}})", "/endpoints"},
+        {R"({"provider":{"name":"P"},"oauth2":{"issuer":"a b","scope":"m"}})", "/oauth2/issuer"},
+        {R"({"provider":{"name":"P"},"oauth2":{"issuer":"a.example"}})", ""},
+        {R"({"provider":{"name":"P"},"oauth2":{"issuer":"a.example","scope":"m",
+            "auth_url":"https://a.example/\"<x>"}})",
+         "/oauth2/auth_url"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.body);
+        try {
+            api::parse_domain_body("a.example", c.body);
+            FAIL("accepted");
+        } catch (const api::Problem& e) {
+            CHECK(e.status() == 400);
+            REQUIRE(e.errors().size() == 1);
+            if (*c.pointer != '\0') {
+                CHECK(e.errors()[0].pointer == c.pointer);
+            }
+        }
+    }
+}
+
 TEST_CASE("tokens: hashed, compared whole, added with a fresh random value") {
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(constant_time_equal("abc", "abc"));

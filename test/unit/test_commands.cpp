@@ -87,7 +87,7 @@ TEST_CASE("dns: every domain of the database, problems on stderr", "[commands][d
     SampleStore s;
     CHECK(s.store->domain_names() ==
           std::vector<std::string>{"example.com", "example.net", "example.org", "other.example",
-                                   "serverless.example", "broken.example"});
+                                   "serverless.example", "broken.example", "groupware.example"});
     std::ostringstream out, err;
     CHECK(print_dns(*s.store, {}, "", out, err) == 0);
     for (const char* domain : {"example.com.", "example.net.", "other.example.",

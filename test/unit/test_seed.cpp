@@ -378,7 +378,7 @@ TEST_CASE("sample seed holds exactly the documented data", "[seed]") {
     ::unsetenv("LDAP_HOSTNAME");
     Seed seed = automx2::sample_seed();
     CHECK(seed.ldap_servers.empty());
-    REQUIRE(seed.providers.size() == 4);
+    REQUIRE(seed.providers.size() == 5);
 
     const auto& example = seed.providers[0];
     CHECK(example.name == "Example Inc.");
@@ -461,6 +461,28 @@ TEST_CASE("sample seed holds exactly the documented data", "[seed]") {
     CHECK(broken.servers[1].name == "ex.broken.example");
     CHECK(broken.servers[1].port == 443);
     CHECK(broken.servers[1].prio == 20);
+    for (std::size_t i = 0; i < 4; ++i) {
+        CHECK(seed.providers[i].endpoints.empty());
+        CHECK_FALSE(seed.providers[i].oauth2);
+    }
+
+    // SPEC §16: the one provider with OAuth2 settings and URL endpoints.
+    const auto& groupware = seed.providers[4];
+    CHECK(groupware.name == "Groupware Example AG");
+    CHECK(groupware.domains.at(0).name == "groupware.example");
+    REQUIRE(groupware.servers.size() == 2);
+    for (const auto& s : groupware.servers) {
+        CHECK(s.authentication == "OAuth2");
+        CHECK(s.socket_type == "SSL");
+    }
+    REQUIRE(groupware.endpoints.size() == 3);
+    CHECK(groupware.endpoints[0].type == "activesync");
+    CHECK(groupware.endpoints[1].type == "ews");
+    CHECK(groupware.endpoints[2].type == "jmap");
+    REQUIRE(groupware.oauth2);
+    CHECK(groupware.oauth2->issuer == "https://login.groupware.example");
+    CHECK(groupware.oauth2->token_url ==
+          std::optional<std::string>("https://login.groupware.example/token"));
 
     SECTION("LDAP from the environment") {
         ::setenv("LDAP_HOSTNAME", "ldap.example.com", 1);

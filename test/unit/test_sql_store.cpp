@@ -240,7 +240,15 @@ TEST_CASE("schema is created on open", "[store]") {
         auto sql = db.raw();
         CHECK(names(*sql, "SELECT name FROM sqlite_master WHERE type = 'table'") ==
               std::set<std::string>{"provider", "domain", "server", "server_domain", "davserver",
-                                    "davserver_domain", "ldapserver"});
+                                    "davserver_domain", "ldapserver", "oauth2", "endpoint",
+                                    "endpoint_domain"});
+        // SPEC §16: this service's own tables.
+        CHECK(columns(*sql, "oauth2") == std::set<std::string>{"provider_id", "issuer", "scope",
+                                                               "auth_url", "token_url",
+                                                               "client_id"});
+        CHECK(columns(*sql, "endpoint") == std::set<std::string>{"id", "type", "url"});
+        CHECK(columns(*sql, "endpoint_domain") ==
+              std::set<std::string>{"endpoint_id", "domain_id"});
         CHECK(columns(*sql, "server") == std::set<std::string>{"id", "prio", "name", "port", "type",
                                                                "socket_type", "user_name",
                                                                "authentication"});
@@ -279,6 +287,9 @@ TEST_CASE("schema is created on open", "[store]") {
         CHECK_THAT(plan("SELECT v.id FROM davserver v JOIN davserver_domain vd ON "
                         "vd.davserver_id = v.id WHERE vd.domain_id = 1"),
                    Catch::Contains("ix_davserver_domain_domain_id"));
+        CHECK_THAT(plan("SELECT e.id FROM endpoint e JOIN endpoint_domain ed ON "
+                        "ed.endpoint_id = e.id WHERE ed.domain_id = 1"),
+                   Catch::Contains("ix_endpoint_domain_domain_id"));
         // SQL default of SPEC §2.
         *sql << "INSERT INTO server (name, port, type) VALUES ('s', 1, 'imap')";
         std::string socket, user, auth;
@@ -298,10 +309,10 @@ TEST_CASE("initialise loads the sample and find_domain returns ordered data", "[
         CHECK(store->initialise(sample_without_ldap()) == InitOutcome::prepared);
         check_sample(*store);
         const auto stats = store->stats();
-        CHECK(stats.providers == 4);
-        CHECK(stats.domains == 6);
-        CHECK(stats.servers == 10);
-        CHECK(stats.dav_servers == 2);
+        CHECK(stats.providers == 5);
+        CHECK(stats.domains == 7);
+        CHECK(stats.servers == 12);
+        CHECK(stats.dav_servers == 3);
         CHECK(stats.ldap_servers == 0);
     }
     SECTION("on a file, read back by a second store") {
@@ -315,9 +326,13 @@ TEST_CASE("initialise loads the sample and find_domain returns ordered data", "[
         auto sql = db.raw();
         int links = 0;
         *sql << "SELECT COUNT(*) FROM server_domain", soci::into(links);
-        CHECK(links == 5 * 3 + 3 + 2);  // every server serves every domain of its provider
+        CHECK(links == 5 * 3 + 3 + 2 + 2);  // every server serves every domain of its provider
         *sql << "SELECT COUNT(*) FROM davserver_domain", soci::into(links);
-        CHECK(links == 2 * 3);
+        CHECK(links == 2 * 3 + 1);
+        *sql << "SELECT COUNT(*) FROM endpoint_domain", soci::into(links);
+        CHECK(links == 3);  // SPEC §16: groupware.example's
+        *sql << "SELECT COUNT(*) FROM oauth2", soci::into(links);
+        CHECK(links == 1);
     }
 }
 
@@ -328,7 +343,7 @@ TEST_CASE("second initialise changes nothing", "[store]") {
     Seed other = parse_seed(R"({"provider": "New", "domains": ["new.example"],
                                 "servers": [{"type": "imap", "name": "i"}]})");
     CHECK(store->initialise(other) == InitOutcome::already_populated);
-    CHECK(store->stats().providers == 4);
+    CHECK(store->stats().providers == 5);
     CHECK_FALSE(store->find_domain("new.example"));
     CHECK(summary(store->find_domain("example.com")) == before);
 }
@@ -336,8 +351,13 @@ TEST_CASE("second initialise changes nothing", "[store]") {
 TEST_CASE("domains match case-insensitively, the exact spelling first", "[store]") {
     auto store = open_sql_store(memory_target(), options());
     Seed seed;
-    seed.providers.push_back(SeedProvider{
-        "Mixed Case", "Mixed", {SeedDomain{"EXAMPLE.com", std::nullopt}}, {imap_server()}, {}});
+    seed.providers.push_back(SeedProvider{"Mixed Case",
+                                          "Mixed",
+                                          {SeedDomain{"EXAMPLE.com", std::nullopt}},
+                                          {imap_server()},
+                                          {},
+                                          {},
+                                          {}});
     seed.providers[0].servers[0].socket_type = "SSL";
     REQUIRE(store->initialise(seed) == InitOutcome::prepared);
     auto record = store->find_domain("example.com");
@@ -531,12 +551,14 @@ TEST_CASE("an old automx2 schema is upgraded in place with its data intact", "[s
     CHECK_THAT(log_text, Catch::Contains("server.prio"));
     CHECK_THAT(log_text, Catch::Contains("davserver"));
     CHECK_THAT(log_text, Catch::Contains("ldapserver"));
+    CHECK_THAT(log_text, Catch::Contains("creating table oauth2"));
+    CHECK_THAT(log_text, Catch::Contains("creating table endpoint_domain"));
     CHECK(store->has_tables());
     {
         auto sql = db.raw();
         CHECK(columns(*sql, "server").count("prio") == 1);
         CHECK(columns(*sql, "domain").count("ldapserver_id") == 1);
-        CHECK(names(*sql, "SELECT name FROM sqlite_master WHERE type = 'table'").size() == 7);
+        CHECK(names(*sql, "SELECT name FROM sqlite_master WHERE type = 'table'").size() == 10);
     }
     auto record = store->find_domain("old.example");
     REQUIRE(record);
@@ -547,6 +569,8 @@ TEST_CASE("an old automx2 schema is upgraded in place with its data intact", "[s
     CHECK(record->servers[1].id == 2);
     CHECK(record->servers[1].name == "smtp.old.example");
     CHECK(record->dav_servers.empty());
+    CHECK(record->endpoints.empty());
+    CHECK_FALSE(record->oauth2);
     CHECK_FALSE(record->ldap);
     CHECK(store->initialise(sample_without_ldap()) == InitOutcome::already_populated);
     // A second open finds nothing to upgrade.
@@ -628,8 +652,8 @@ TEST_CASE("concurrent initialisations load the data once", "[store][threads]") {
         CHECK(errors == 0);
         CHECK(prepared == 1);
         CHECK(populated == 3);
-        CHECK(a.stats().providers == 4);
-        CHECK(a.stats().servers == 10);
+        CHECK(a.stats().providers == 5);
+        CHECK(a.stats().servers == 12);
     };
     SECTION("file, two stores") {
         TempDb db;
