@@ -348,3 +348,37 @@ class RealPrometheus(unittest.TestCase):
         # Both instances were scraped all along (nginx spread the load over both).
         per_instance = self.prom.query('sum by (instance) (automx2_requests_total)')
         self.assertEqual(len(per_instance), 2, per_instance)
+
+
+class ApiChangesCounted(unittest.TestCase):
+    """automx2_api_changes_total by operation: create, replace, delete; a dry-run import
+    and a failed change count nothing."""
+
+    def test_changes_by_operation(self):
+        import test_api
+        st = harness.session().stack("metrics-api",
+                                     config={"admin_tokens_file": test_api.tokens_file()})
+        auth = {"Authorization": "Bearer " + test_api.TOKEN, "Content-Type": "application/json"}
+        body = json.dumps(test_api.DOMAIN)
+
+        def changes():
+            r = st.get("/metrics")
+            self.assertEqual(r.status, 200, r)
+            m = parse_metrics(r.text)
+            return {op: value(m, "automx2_api_changes_total", operation=op)
+                    for op in ("create", "replace", "delete", "import")}
+
+        before = changes()
+        self.assertEqual(st.request("PUT", "/api/v1/domains/counted.example", body=body,
+                                    headers=auth).status, 201)
+        self.assertEqual(st.request("PUT", "/api/v1/domains/counted.example", body=body,
+                                    headers=auth).status, 200)
+        self.assertEqual(st.request("DELETE", "/api/v1/domains/counted.example",
+                                    headers=auth).status, 204)
+        self.assertEqual(st.request("DELETE", "/api/v1/domains/counted.example",
+                                    headers=auth).status, 404)
+        r = st.request("POST", "/api/v1/import?dry_run=1", body='{"version": 2, "seeds": []}',
+                       headers=auth)
+        after = changes()
+        grown = {op: after[op] - before[op] for op in after}
+        self.assertEqual(grown, {"create": 1, "replace": 1, "delete": 1, "import": 0}, r)
