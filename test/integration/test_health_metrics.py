@@ -68,6 +68,17 @@ class HealthAndMetrics(unittest.TestCase):
         self.assertEqual(r.media_type, "text/plain")
         self.assertEqual(r.header("Cache-Control"), "no-store")
 
+    def test_polling_health_opens_no_connections(self):
+        if self.stack.dialect == "sqlite":
+            self.skipTest("connections are counted on a database server: --dialect postgresql")
+        server = harness.session().db_server
+        self.assertEqual(self.stack.get("/health").status, 200)
+        held = server.connections(self.stack.db_name)
+        for _ in range(30):
+            self.assertEqual(self.stack.get("/health").status, 200)
+        self.assertEqual(server.connections(self.stack.db_name), held,
+                         "each poll reuses a pooled session")
+
     def test_health_is_never_cached_and_counted_each_time(self):
         before = value(self.scrape(), "automx2_requests_total", route="health", status="200")
         for _ in range(N):
