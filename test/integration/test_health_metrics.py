@@ -154,8 +154,16 @@ class HealthWhenTheDatabaseIsDown(unittest.TestCase):
                 return r
             time.sleep(0.2)
 
+    def database_errors(self):
+        r = self.stack.get("/metrics")
+        self.assertEqual(r.status, 200, "/metrics needs no database")
+        m = parse_metrics(r.text)
+        return sum(value(m, "automx2_backend_errors_total", backend="database", kind=kind)
+                   for kind in ("error", "timeout"))
+
     def test_503_while_the_database_is_down_then_200(self):
         self.assertEqual(self.health()[0].status, 200)
+        errors_before = self.database_errors()
         if self.stack.dialect == "sqlite":
             # Overwritten in place: the service's open file is no database any more.
             with open(self.stack.db_path, "r+b") as f:
@@ -172,6 +180,8 @@ class HealthWhenTheDatabaseIsDown(unittest.TestCase):
             self.assertEqual(r.text, "database unavailable\n")
             self.assertLess(took, 2 * DB_TIMEOUT + 1.5, "answered within about db_timeout")
             self.assertIn("health: database unavailable", self.stack.log_text())
+            self.assertGreaterEqual(self.database_errors() - errors_before, 1,
+                                    "the failed query counted as a database error")
         finally:
             restore()
         r = self.until(200, 10 * DB_TIMEOUT)
