@@ -6,6 +6,9 @@
 #include "app/runtime.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "core/metrics.h"
+#include "core/metrics_page.h"
+#include "fcgi/process_stats.h"
 #include "fcgi/serve.h"
 
 namespace automx2 {
@@ -20,6 +23,8 @@ int run_service(const CommandLine& line) {
         std::cerr << "automx2-fcgi: configuration error: " << e.what() << "\n";
         return 2;
     }
+    metrics::registry().set_enabled(runtime->config().metrics);
+    metrics::set_process_stats_source(read_process_stats);
     // The socket before the database: without one the service could never serve.
     auto listen = listen_socket(line.socket);
     if (!listen)

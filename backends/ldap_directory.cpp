@@ -10,6 +10,7 @@
 #include "backends/ldap_filter.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 namespace automx2 {
 namespace {
@@ -124,6 +125,11 @@ class LdapDirectory : public Directory {
                     log::info(message + "; reconnecting");
                     continue;
                 }
+                metrics::registry().fault(
+                    metrics::Backend::ldap,
+                    failure.rc == LDAP_TIMEOUT || failure.rc == LDAP_TIMELIMIT_EXCEEDED
+                        ? metrics::Fault::timeout
+                        : metrics::Fault::error);
                 throw BackendUnavailable(message);
             }
         }

@@ -41,6 +41,12 @@ SessionPool::SessionPool(std::size_t size, bool keep_forever, std::chrono::milli
 
 SessionPool::~SessionPool() = default;
 
+std::size_t SessionPool::in_use() {
+    std::lock_guard lock(mutex_);
+    return static_cast<std::size_t>(
+        std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.busy; }));
+}
+
 std::optional<SessionPool::Lease> SessionPool::acquire(bool fresh) {
     std::size_t slot = 0;
     {

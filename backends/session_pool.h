@@ -61,6 +61,8 @@ class SessionPool {
     std::optional<Lease> acquire(bool fresh = false);
 
     std::size_t size() const { return slots_.size(); }
+    // Slots leased right now (GET /metrics).
+    std::size_t in_use();
 
   private:
     struct Slot {

@@ -46,6 +46,7 @@ inline constexpr Operation apply_changes{"apply_changes", Access::write,
                                          "the change conflicts with data already stored"};
 inline constexpr Operation list_domains{"list_domains", Access::read};
 inline constexpr Operation export_seeds{"export_seeds", Access::read};
+inline constexpr Operation ping{"ping", Access::read};
 }  // namespace op
 
 // "database: OPERATION[ for domain DOMAIN]", the prefix of every message.

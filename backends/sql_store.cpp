@@ -32,6 +32,7 @@
 #include "backends/sqlite_change_token.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 namespace automx2 {
 namespace {
@@ -224,6 +225,19 @@ class SqlStore final : public Store {
         });
     }
 
+    void ping() override {
+        // SQLite: a read of the schema page, so that the file itself is consulted.
+        const char* sql_text =
+            target_.dialect == Dialect::sqlite ? "SELECT count(*) FROM sqlite_master" : "SELECT 1";
+        with_session(op::ping, "", [&](soci::session& sql) {
+            long long answer = 0;
+            sql << sql_text, soci::into(answer);
+            return answer;
+        });
+    }
+
+    PoolUsage pool_usage() override { return {pool_.in_use(), pool_.size()}; }
+
   private:
     std::unique_ptr<soci::session> open_session(bool reconnect) {
         try {
@@ -242,6 +256,7 @@ class SqlStore final : public Store {
             }
             return sql;
         } catch (const soci::soci_error& e) {
+            metrics::registry().fault(metrics::Backend::database, metrics::Fault::error);
             throw BackendUnavailable("database: cannot open " + target_.display + ": " +
                                      e.get_error_message());
         }
@@ -290,6 +305,7 @@ class SqlStore final : public Store {
         for (int attempt = 0;; ++attempt) {
             auto lease = pool_.acquire(attempt > 0);
             if (!lease) {
+                metrics::registry().fault(metrics::Backend::database, metrics::Fault::timeout);
                 throw BackendUnavailable(describe(operation, domain) + ": all " +
                                          std::to_string(pool_.size()) +
                                          " database sessions stayed busy");
@@ -317,10 +333,14 @@ class SqlStore final : public Store {
                     log::info(message + " (stale session dropped, retrying on a new one)");
                     continue;
                 }
+                metrics::registry().fault(metrics::Backend::database, failure == Failure::timed_out
+                                                                          ? metrics::Fault::timeout
+                                                                          : metrics::Fault::error);
                 throw BackendUnavailable(message + (failure == Failure::timed_out
                                                         ? " (timed out; session dropped)"
                                                         : " (session dropped, will reconnect)"));
             } catch (const std::bad_cast&) {
+                metrics::registry().fault(metrics::Backend::database, metrics::Fault::error);
                 throw BackendUnavailable(describe(operation, domain) +
                                          ": unexpected column type in the database");
             }
@@ -334,6 +354,7 @@ class SqlStore final : public Store {
             log::warning(message);
             throw BadRequest(std::string(operation.conflict));
         }
+        metrics::registry().fault(metrics::Backend::database, metrics::Fault::error);
         throw BackendUnavailable(message);
     }
 

@@ -8,7 +8,8 @@ static runs alternating, several rounds. Every figure that compares is a ratio m
 side by side in the same rounds: the machine is shared and its speed varies.
 
 Sections: the main matrix (SQLite, sample data), sizing (threads × nginx keepalive),
-1,000,000 domains, PostgreSQL and an LDAP-backed domain. It is a benchmark, not a test:
+1,000,000 domains, PostgreSQL, an LDAP-backed domain and metrics on ÷ off (also in
+--quick; --skip metrics leaves it out). It is a benchmark, not a test:
 it never fails a build; it exits non-zero only when it could not measure at all.
 """
 
@@ -427,7 +428,7 @@ def main():
                     help="--threads of the main stack (default: the binary's own)")
     ap.add_argument("--domains", type=int, default=1_000_000)
     ap.add_argument("--skip", default="",
-                    help="comma list of: sizing,scale,postgresql,ldap,threads,php,nocache")
+                    help="comma list of: sizing,scale,postgresql,ldap,threads,php,nocache,metrics")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--json", help="also write the raw results to this file")
     ap.add_argument("--responder", help="the do-nothing libfcgi responder (bench/run.sh "
@@ -612,6 +613,39 @@ def main():
                            f"{median([r['cpu_us'] for r in b]):.0f} |")
                 raw[f"cache {protocol} c={c}"] = res
             out.append("")
+
+        # ---- metrics: counting on ÷ off (issue 15) ------------------------------------------
+        if "metrics" not in skip:
+            progress("metrics: starting a service with metrics = no")
+            quiet = stack("nometrics", extra_config={"metrics": "no"})
+            if quiet.get("/metrics").status != 404 or small.get("/metrics").status != 200:
+                raise harness.HarnessError("metrics = no/yes not in effect")
+            rounds = max(args.rounds, 3)  # a 3 % effect needs more than one round
+            out.append("### Metrics: service (`metrics = yes`, the default) ÷ the same service "
+                       f"with `metrics = no` (same nginx setup, alternating, {rounds} rounds)\n")
+            out.append("| protocol | c | on req/s | off req/s | on ÷ off | on p99 ms "
+                       "| off p99 ms | CPU µs/req on / off |")
+            out.append("|---|---|---|---|---|---|---|---|")
+            for protocol, c in [(p, 64) for p in ANSWERS] + [("autoconfig", 1)]:
+                res = alternate(runner, rounds, f"metrics {protocol} c={c}", [
+                    ("on", lambda: runner.run(small.url(protocol), protocol, c,
+                                              small.service.pid)),
+                    ("off", lambda: runner.run(quiet.url(protocol), protocol, c,
+                                               quiet.service.pid))])
+                a, b = res["on"], res["off"]
+                out.append(f"| {protocol} | {c} | {median([r['rps'] for r in a]):.0f} | "
+                           f"{median([r['rps'] for r in b]):.0f} | "
+                           f"**{fmt_ratio(ratio_rounds(a, b))}** | "
+                           f"{median([r['p99'] for r in a]):.2f} | "
+                           f"{median([r['p99'] for r in b]):.2f} | "
+                           f"{median([r['cpu_us'] for r in a]):.0f} / "
+                           f"{median([r['cpu_us'] for r in b]):.0f} |")
+                raw[f"metrics {protocol} c={c}"] = res
+                if c == 64:
+                    targets.append((f"{protocol}, c=64: req/s metrics on ÷ off",
+                                    ratio_rounds(a, b), ">=", 0.97))
+            out.append("")
+            stop(quiet)
 
         # ---- a small pool: 4 threads ÷ the default ---------------------------------------
         if "threads" not in skip:

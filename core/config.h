@@ -61,6 +61,10 @@ struct Config {
     // The host name clients reach this service at (for `automx2-fcgi dns`).
     std::string service_host;
 
+    // GET /metrics (SPEC §17): counting on or off, and who may read it.
+    bool metrics = true;
+    std::vector<Network> metrics_allowed_from = default_initdb_networks();
+
     // From the environment: PERMIT_CLEARTEXT_PASSWORDS=I_understand_the_risks.
     bool permit_cleartext_passwords = false;
 };

@@ -12,6 +12,7 @@ constexpr std::string_view fcgi_group = "Keys of automx2-fcgi (automx2 does not 
 constexpr std::string_view ldap_group = "LDAP (domains whose ldapserver_id is set)";
 constexpr std::string_view signing_group = "Signed Mobileconfig profiles";
 constexpr std::string_view dns_group = "DNS records";
+constexpr std::string_view observe_group = "Health and metrics (GET /health, GET /metrics)";
 
 constexpr std::string_view unknown_user_words[] = {"nocontent", "domain"};
 
@@ -235,6 +236,27 @@ constexpr ConfigKey keys[] = {
                "Empty: those records are left out.",
      .example = "autoconfig.example.com",
      .group = dns_group},
+    {.name = "metrics",
+     .type = value::Boolean{&Config::metrics},
+     .default_text = "yes",
+     .help = "Count requests, latencies and backend faults for GET /metrics; no: nothing is "
+             "counted and /metrics answers 404.",
+     .sample = "Count requests by route and status, their latency, unknown domains, database "
+               "and LDAP faults and management API changes, and answer GET /metrics in "
+               "Prometheus' text format: yes/no. Counting costs no lock (each worker thread "
+               "counts for itself). No: nothing is counted and /metrics answers 404. GET "
+               "/health (the database answers a trivial query within db_timeout: 200 ok, else "
+               "503) is always on.",
+     .group = observe_group},
+    {.name = "metrics_allowed_from",
+     .type = value::Networks{&Config::metrics_allowed_from},
+     .default_text = "127.0.0.1, ::1",
+     .help = "Addresses or networks allowed to read GET /metrics (others get 403); empty: "
+             "nobody.",
+     .sample = "Clients allowed to read GET /metrics, as for initdb_allowed_from; everyone "
+               "else gets 403. Each instance answers for itself: scrape each one through an "
+               "address of its own (README, \"Health and metrics\").",
+     .group = observe_group},
 };
 
 }  // namespace

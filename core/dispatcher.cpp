@@ -1,11 +1,14 @@
 #include "core/dispatcher.h"
 
 #include <array>
+#include <chrono>
 
 #include "core/api/api.h"
 #include "core/errors.h"
 #include "core/handlers.h"
 #include "core/log.h"
+#include "core/metrics.h"
+#include "core/observe.h"
 #include "core/pages/setup_page.h"
 #include "core/text.h"
 
@@ -19,7 +22,7 @@ struct RouteEntry {
 };
 
 // The one explicit list of routes (SPEC §6); anything else is 404.
-constexpr std::array<RouteEntry, 14> routes{{
+constexpr std::array<RouteEntry, 16> routes{{
     {"/", Route::index, false},
     {"/mail/config-v1.1.xml", Route::autoconfig, false},
     {"/.well-known/autoconfig/mail/config-v1.1.xml", Route::autoconfig, false},
@@ -36,6 +39,8 @@ constexpr std::array<RouteEntry, 14> routes{{
     {"/setup.css", Route::setup_css, false},
     {"/setup/qr.svg", Route::setup_qr, false},
     {"/.well-known/user-agent-configuration.json", Route::pacc, false},
+    {"/health", Route::health, false},
+    {"/metrics", Route::metrics, false},
 }};
 
 bool method_allowed(Route route, std::string_view method) {
@@ -89,6 +94,8 @@ std::string_view allowed_methods(Route route) {
         case Route::setup:
         case Route::setup_css:
         case Route::setup_qr:
+        case Route::health:
+        case Route::metrics:
             return "GET, HEAD, OPTIONS";
         case Route::autodiscover:
             return "POST, OPTIONS";
@@ -102,6 +109,18 @@ std::string_view allowed_methods(Route route) {
 }
 
 Response Dispatcher::handle(const Request& request) const noexcept {
+    if (!metrics::registry().enabled()) {
+        return answer(request);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    Response response = answer(request);
+    const bool api = api::is_api_path(request.path);
+    count_request(request, api ? Route::not_found : match_route(request.path), api, response,
+                  std::chrono::steady_clock::now() - started);
+    return response;
+}
+
+Response Dispatcher::answer(const Request& request) const noexcept {
     if (api::is_api_path(request.path)) {
         return api::handle(request, services_);  // its own errors: RFC 9457 documents
     }
@@ -195,6 +214,10 @@ Response Dispatcher::route(const Request& request, Route route) const {
             return handle_setup_css(request, services_);
         case Route::setup_qr:
             return handle_setup_qr(request, services_);
+        case Route::health:
+            return handle_health(request, services_);
+        case Route::metrics:
+            return handle_metrics(request, services_);
         case Route::not_found:
             break;
     }

@@ -26,6 +26,8 @@ enum class Route {
     setup,      // the setup page for people (issue 16)
     setup_css,  // its stylesheet
     setup_qr,   // its QR code image
+    health,     // SPEC §17
+    metrics,    // SPEC §17
     not_found,
 };
 
@@ -48,9 +50,11 @@ struct Services {
 class Dispatcher {
   public:
     explicit Dispatcher(Services services) : services_(services) {}
+    // Answers, and counts the answer for GET /metrics (core/observe.h) unless off.
     Response handle(const Request& request) const noexcept;
 
   private:
+    Response answer(const Request& request) const noexcept;
     Response route(const Request& request, Route route) const;
     Response cached(const Request& request, Route route) const;
     Services services_;

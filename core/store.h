@@ -8,6 +8,7 @@
 // worker thread at once.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -22,6 +23,11 @@
 namespace automx2 {
 
 enum class InitOutcome { prepared, already_populated };
+
+// Pooled database sessions (GET /metrics): leased now, and the pool's size.
+struct PoolUsage {
+    std::size_t in_use = 0, size = 0;
+};
 
 struct StoreStats {
     bool has_tables = false;
@@ -79,6 +85,13 @@ class Store {
     // was committed in between (the response cache's validity, issue 14); nullopt when
     // the store cannot tell cheaply (server databases) or not right now.
     virtual std::optional<std::uint64_t> change_token() { return std::nullopt; }
+
+    // GET /health (SPEC §17): a trivial query on a pooled session, bounded like every
+    // other; throws BackendUnavailable when the database does not answer. The default
+    // has nothing to ask.
+    virtual void ping() {}
+    // Sessions in use and the pool's size (GET /metrics); zero when the store has none.
+    virtual PoolUsage pool_usage() { return {}; }
 };
 
 }  // namespace automx2
