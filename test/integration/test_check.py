@@ -8,6 +8,9 @@ thing and asserts the item's status and the exit status.
 
 import json
 import re
+import socket
+import ssl
+import threading
 import unittest
 
 import published
@@ -158,6 +161,29 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(items["_imaps._tcp SRV"]["status"], "ERROR")
         self.assertEqual(items["autoconfig document"]["status"], "PASS")
 
+    def test_oversized_and_silent_answers_are_bounded(self):
+        # A TLS server of the test's own (the stack's certificate): one that sends an
+        # endless body, one that never answers.
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.st.ca.cert_file, self.st.ca.key_file)
+        for mode, pattern in (("endless", r"larger than 1048576 bytes"),
+                              ("silent", r"(?i)timed? ?out")):
+            with self.subTest(mode=mode), socket.create_server(("127.0.0.1", 0)) as srv:
+                stop = threading.Event()
+                worker = threading.Thread(target=_serve, args=(srv, ctx, mode, stop), daemon=True)
+                worker.start()
+                try:
+                    p = run_binary("--config", self.st.config_path, "check", "example.com",
+                                   "--json", "--resolver", self.named.address, "--timeout", "2",
+                                   "--cafile", self.st.ca.ca_file,
+                                   "--connect", f"127.0.0.1:{srv.getsockname()[1]}")
+                finally:
+                    stop.set()
+                self.assertEqual(p.returncode, 1, p)
+                item = self.items(json.loads(p.stdout))["autoconfig document"]
+                self.assertEqual(item["status"], "ERROR")
+                self.assertRegex(item["detail"], pattern)
+
     def test_unknown_domain_and_bad_options(self):
         p, doc = self.check("nowhere.example")
         self.assertEqual(p.returncode, 1, p)
@@ -168,6 +194,32 @@ class CheckTest(unittest.TestCase):
         self.assertIn(b"--resolver", p.stderr)
         p = run_binary("--config", self.st.config_path, "check", "--timeout", "0")
         self.assertEqual(p.returncode, 2, p)
+
+
+def _serve(srv, ctx, mode, stop):
+    """Answers every connection with an endless body, or holds it without a word."""
+    srv.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            conn, _ = srv.accept()
+        except OSError:
+            continue
+        try:
+            with ctx.wrap_socket(conn, server_side=True) as tls:
+                tls.settimeout(0.2)
+                try:
+                    tls.recv(65536)
+                except (OSError, ssl.SSLError):
+                    pass
+                if mode == "endless":
+                    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n\r\n")
+                    chunk = b"<x/>" * 16384
+                    while not stop.is_set():
+                        tls.sendall(chunk)
+                else:
+                    stop.wait(5)
+        except (OSError, ssl.SSLError):
+            pass
 
 
 if __name__ == "__main__":

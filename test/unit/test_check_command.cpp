@@ -1,10 +1,14 @@
 // The check command's items for a domain (app/commands/check.h), with the world (DNS and
 // HTTPS) replaced by fakes that publish exactly what this service would, or not quite.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <map>
+#include <stdexcept>
 
 #include "app/commands/check.h"
 #include "app/commands/lookup.h"
+#include "app/probe/dns_query.h"
+#include "app/probe/https_fetch.h"
 #include "backends/sql_store.h"
 #include "core/builders/dns_zone.h"
 #include "core/seed.h"
@@ -153,4 +157,26 @@ TEST_CASE("check: unknown and invalid domains", "[check]") {
     REQUIRE(invalid.size() == 1);
     CHECK(invalid[0].detail == "not a domain name");
     CHECK(w.fetched_urls.empty());
+}
+
+TEST_CASE("check: resolver addresses and fetches that never leave the machine", "[check]") {
+    using std::chrono::milliseconds;
+    for (const char* bad :
+         {"not-an-address", "127.0.0.1:0", "127.0.0.1:65536", "[::1", "[::1]53", "192.0.2.1:x"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(DnsQuery(std::string(bad), milliseconds(100)), std::invalid_argument);
+    }
+    for (const char* good : {"127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353"})
+        CHECK_NOTHROW(DnsQuery(std::string(good), milliseconds(100)));
+
+    // https only: another scheme is refused before any connection.
+    https_global_init();
+    FetchOptions options;
+    options.timeout = milliseconds(500);
+    for (const char* url : {"http://127.0.0.1:1/", "ftp://127.0.0.1:1/", "file:///etc/passwd"}) {
+        INFO(url);
+        const FetchResult result = https_fetch(options, url);
+        CHECK_FALSE(result.ok);
+        CHECK_FALSE(result.error.empty());
+    }
 }
