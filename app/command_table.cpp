@@ -19,12 +19,14 @@ constexpr CommandOption kCheckOptions[] = {{"--resolver", "ADDR[:PORT]"},
 const Command kCommands[] = {
     {"dns",
      "[--config FILE] dns [DOMAIN...]",
-     "print zone-file records (RFC 6186/8314/6764 SRV, TXT, CNAME) for the\n"
-     "given domains, or every domain of the database",
+     "print zone-file records (RFC 6186/8314/6764 SRV, TXT, CNAME; PACC's TXT\n"
+     "and CNAME) for the given domains, or every domain of the database",
      {},
      run_dns},
-    {"lookup", "[--config FILE] lookup ADDRESS --protocol autoconfig|autodiscover|mobileconfig",
+    {"lookup",
+     "[--config FILE] lookup ADDRESS --protocol autoconfig|autodiscover|mobileconfig|pacc",
      "print the document a client would get (status and headers on stderr);\n"
+     "pacc takes an address or a domain and also prints its TXT record;\n"
      "exit 0 on 200, 1 on 204, 2 otherwise",
      kLookupOptions, run_lookup},
     {"export",

@@ -32,7 +32,8 @@ void Runtime::open_backends(std::size_t sessions) {
     ldap_options.ca_file = config_.ldap_ca_file;
     ldap_options.verify_tls = config_.ldap_tls_verify;
     directory_ = make_ldap_directory(ldap_options);
-    resolver_ = std::make_unique<Resolver>(*store_, directory_.get());
+    resolver_ = std::make_unique<Resolver>(*store_, directory_.get(),
+                                           config_.ldap_unknown_user == "domain");
     if (config_.response_cache) {
         cache_ = std::make_unique<ResponseCache>(
             CachePolicy{std::chrono::seconds(config_.response_cache_ttl),

@@ -49,6 +49,9 @@ struct Config {
     std::string ldap_ca_file;     // empty: the system's CAs
     bool ldap_tls_verify = true;  // off only for testing (logged loudly)
     unsigned ldap_cache_ttl = 0;
+    // SPEC §16: an address the directory does not know gets 204 (nocontent, automx2's
+    // answer) or the domain's settings with the client's placeholders (domain).
+    std::string ldap_unknown_user = "nocontent";
 
     // Signed Mobileconfig profiles (SPEC §12): all three empty → unsigned.
     std::string sign_certificate;  // PEM certificate of the signer

@@ -13,6 +13,8 @@ constexpr std::string_view ldap_group = "LDAP (domains whose ldapserver_id is se
 constexpr std::string_view signing_group = "Signed Mobileconfig profiles";
 constexpr std::string_view dns_group = "DNS records";
 
+constexpr std::string_view unknown_user_words[] = {"nocontent", "domain"};
+
 constexpr ConfigKey keys[] = {
     {.name = "loglevel",
      .type = value::LogLevel{&Config::log_level},
@@ -166,6 +168,18 @@ constexpr ConfigKey keys[] = {
                "cn) may be reused without asking the directory again (with response_cache on). "
                "A change in the directory then shows only after up to this long. 0: such "
                "answers are never kept.",
+     .group = ldap_group},
+    {.name = "ldap_unknown_user",
+     .type = value::Choice{&Config::ldap_unknown_user, unknown_user_words},
+     .default_text = "nocontent",
+     .help = "An address the directory does not know: nocontent answers 204 (as automx2); "
+             "domain answers with the domain's settings and the placeholders the client fills "
+             "in, so that answers do not reveal who exists.",
+     .sample = "What an address the LDAP directory does not know gets. nocontent: 204 No "
+               "Content, as automx2 answers (a client can tell who exists). domain: the "
+               "domain's settings with the placeholders the client fills in (%EMAILADDRESS% "
+               "as the login name), the same for every unknown address, as the autoconfig "
+               "draft advises.",
      .group = ldap_group},
     {.name = "ldap_ca_file",
      .type = value::Text{&Config::ldap_ca_file},

@@ -19,7 +19,7 @@ struct RouteEntry {
 };
 
 // The one explicit list of routes (SPEC §6); anything else is 404.
-constexpr std::array<RouteEntry, 13> routes{{
+constexpr std::array<RouteEntry, 14> routes{{
     {"/", Route::index, false},
     {"/mail/config-v1.1.xml", Route::autoconfig, false},
     {"/.well-known/autoconfig/mail/config-v1.1.xml", Route::autoconfig, false},
@@ -35,6 +35,7 @@ constexpr std::array<RouteEntry, 13> routes{{
     {"/setup", Route::setup, false},
     {"/setup.css", Route::setup_css, false},
     {"/setup/qr.svg", Route::setup_qr, false},
+    {"/.well-known/user-agent-configuration.json", Route::pacc, false},
 }};
 
 bool method_allowed(Route route, std::string_view method) {
@@ -84,6 +85,7 @@ std::string_view allowed_methods(Route route) {
         case Route::autoconfig:
         case Route::autodiscover_json:
         case Route::mobileconfig:
+        case Route::pacc:
         case Route::setup:
         case Route::setup_css:
         case Route::setup_qr:
@@ -126,8 +128,8 @@ Response Dispatcher::handle(const Request& request) const noexcept {
                 return error_response(413, "Request body too large");
             }
             const bool cacheable = found == Route::autoconfig || found == Route::autodiscover ||
-                                   found == Route::mobileconfig || found == Route::setup ||
-                                   found == Route::setup_qr;
+                                   found == Route::mobileconfig || found == Route::pacc ||
+                                   found == Route::setup || found == Route::setup_qr;
             return cacheable && services_.cache != nullptr ? cached(request, found)
                                                            : route(request, found);
         }();
@@ -183,6 +185,8 @@ Response Dispatcher::route(const Request& request, Route route) const {
             return handle_autodiscover_json(request, services_);
         case Route::mobileconfig:
             return handle_mobileconfig(request, services_);
+        case Route::pacc:
+            return handle_pacc(request, services_);
         case Route::initdb:
             return handle_initdb(request, services_);
         case Route::setup:

@@ -21,6 +21,7 @@ enum class Route {
     autodiscover,
     autodiscover_json,  // Autodiscover v2 (SPEC §12), both URL forms
     mobileconfig,
+    pacc,  // SPEC §16
     initdb,
     setup,      // the setup page for people (issue 16)
     setup_css,  // its stylesheet

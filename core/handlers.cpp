@@ -6,9 +6,11 @@
 #include "core/builders/autoconfig.h"
 #include "core/builders/autodiscover.h"
 #include "core/builders/mobileconfig.h"
+#include "core/builders/pacc.h"
 #include "core/builders/signing.h"
 #include "core/errors.h"
 #include "core/log.h"
+#include "core/pacc_notices.h"
 #include "core/pages/setup_page.h"
 #include "core/seed.h"
 #include "core/templates.h"
@@ -59,6 +61,19 @@ Response json_response(int status, const nlohmann::ordered_json& body) {
 bool declares_json(std::string_view content_type) {
     return text::iequals(text::trim(content_type.substr(0, content_type.find(';'))),
                          "application/json");
+}
+
+// Clients fetch https://ua-auto-config.{domain}/.well-known/user-agent-configuration.json.
+std::optional<std::string> pacc_domain(std::string_view host) {
+    if (!url::usable_host(host) || host.starts_with('[')) {
+        return std::nullopt;
+    }
+    host = host.substr(0, host.rfind(':'));
+    constexpr std::string_view prefix = "ua-auto-config.";
+    if (text::istarts_with(host, prefix)) {
+        host.remove_prefix(prefix.size());
+    }
+    return normalise_domain(host);
 }
 
 bool initdb_permitted(const Request& request, const Config& config) {
@@ -166,6 +181,25 @@ Response handle_mobileconfig(const Request& request, const Services& services) {
                                   "attachment; filename=\"" + settings->domain + ".mobileconfig\"");
     response.from_directory = settings->from_directory;
     return response;
+}
+
+Response handle_pacc(const Request& request, const Services& services) {
+    auto domain = pacc_domain(request.host);
+    if (!domain) {
+        throw BadRequest("no usable Host header to name the domain");
+    }
+    auto settings = services.resolver.resolve_domain(*domain);
+    if (!settings) {
+        log::info("PACC: unknown domain " + *domain);
+        return Response::no_content();
+    }
+    std::vector<std::string> left_out;
+    auto body = build_pacc(*settings, &left_out);
+    note_pacc_left_out(*domain, left_out);
+    if (!body) {
+        return Response::text(404, "Not found: nothing in this domain's settings fits PACC\n");
+    }
+    return Response{200, "application/json", {}, std::move(*body)};
 }
 
 Response handle_initdb(const Request& request, const Services& services) {

@@ -16,6 +16,10 @@ Response handle_autodiscover(const Request& request, const Services& services);
 // on the address (Microsoft's service is lenient there too); only Protocol matters.
 Response handle_autodiscover_json(const Request& request, const Services& services);
 Response handle_mobileconfig(const Request& request, const Services& services);
+// PACC (SPEC §16): GET /.well-known/user-agent-configuration.json for the domain named by
+// Host (minus a leading "ua-auto-config."): 200 JSON, 204 unknown domain, 404 when
+// nothing can be expressed, 400 without a usable Host.
+Response handle_pacc(const Request& request, const Services& services);
 Response handle_initdb(const Request& request, const Services& services);
 
 }  // namespace automx2

@@ -59,4 +59,17 @@ std::string expand_placeholders_in_url(std::string_view url, const Address& addr
     return expand(url, address, encode_in_url);
 }
 
+std::string expand_domain_placeholder(std::string_view value, std::string_view domain) {
+    std::string out;
+    std::size_t pos = 0;
+    for (std::size_t found = value.find(placeholder::domain); found != std::string_view::npos;
+         found = value.find(placeholder::domain, pos)) {
+        out.append(value.substr(pos, found - pos));
+        out.append(domain);
+        pos = found + placeholder::domain.size();
+    }
+    out.append(value.substr(pos));
+    return out;
+}
+
 }  // namespace automx2

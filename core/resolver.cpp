@@ -20,6 +20,7 @@ DomainSettings finish(DomainSettings settings, const std::string& domain) {
     for (auto& name : settings.provider_domains) {
         name = lower(std::move(name));
     }
+    expand_host_placeholders(settings);
     return settings;
 }
 
@@ -40,6 +41,15 @@ std::optional<DomainSettings> Resolver::resolve(const Address& address) {
                          ", but no directory support is configured: answering without it");
         } else {
             auto entry = directory_->find(*record->ldap, address.full());
+            if (!entry && unknown_user_gets_domain_) {
+                // The same answer for every unknown address: the row's user names with
+                // their placeholders, no display name.
+                log::info("no directory entry for an address in " + address.domain +
+                          ": answering with the domain's settings (ldap_unknown_user)");
+                DomainSettings settings = make_settings(*record, std::nullopt, std::nullopt);
+                settings.from_directory = true;
+                return finish(std::move(settings), address.domain);
+            }
             if (!entry) {
                 log::info("no directory entry for an address in " + address.domain);
                 return std::nullopt;

@@ -14,11 +14,16 @@ namespace automx2 {
 class Resolver {
   public:
     // `directory` may be null: a domain with an LDAP server is then resolved as if it
-    // had none, with a warning.
-    Resolver(Store& store, Directory* directory) : store_(store), directory_(directory) {}
+    // had none, with a warning. `unknown_user_gets_domain` (ldap_unknown_user = domain,
+    // SPEC §16): an address the directory does not know resolves like the domain alone.
+    Resolver(Store& store, Directory* directory, bool unknown_user_gets_domain = false)
+        : store_(store),
+          directory_(directory),
+          unknown_user_gets_domain_(unknown_user_gets_domain) {}
 
     // nullopt: unknown domain, or the domain's directory has no entry for the address
-    // (both 204). Throws BadData (400) and BackendUnavailable (503).
+    // (both 204; the latter only with ldap_unknown_user = nocontent). Throws BadData
+    // (400) and BackendUnavailable (503).
     std::optional<DomainSettings> resolve(const Address& address);
 
     // Without an address (SPEC §12 "No address"): no directory lookup.
@@ -27,6 +32,7 @@ class Resolver {
   private:
     Store& store_;
     Directory* directory_;
+    bool unknown_user_gets_domain_;
 };
 
 }  // namespace automx2

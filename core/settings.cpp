@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/errors.h"
+#include "core/placeholders.h"
 #include "core/text.h"
 
 namespace automx2 {
@@ -78,6 +79,18 @@ DomainSettings make_settings(const DomainRecord& record, const std::optional<std
     }
     settings.oauth2 = record.oauth2;
     return settings;
+}
+
+void expand_host_placeholders(DomainSettings& settings) {
+    for (auto& server : settings.servers) {
+        server.name = expand_domain_placeholder(server.name, settings.domain);
+    }
+    for (auto& server : settings.dav_servers) {
+        server.url = expand_domain_placeholder(server.url, settings.domain);
+    }
+    for (auto& endpoint : settings.endpoints) {
+        endpoint.url = expand_domain_placeholder(endpoint.url, settings.domain);
+    }
 }
 
 }  // namespace automx2

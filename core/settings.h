@@ -58,4 +58,9 @@ struct DomainSettings {
 DomainSettings make_settings(const DomainRecord& record, const std::optional<std::string>& ldap_uid,
                              const std::optional<std::string>& display_name);
 
+// SPEC §16: %EMAILDOMAIN% in server host names, DAV urls and endpoint urls becomes
+// `settings.domain` (the looked-up domain), for every protocol; user names keep their
+// placeholders. The resolver calls it once per lookup.
+void expand_host_placeholders(DomainSettings& settings);
+
 }  // namespace automx2

@@ -12,9 +12,11 @@
 #include <system_error>
 #include <vector>
 
+#include "app/commands/pacc_view.h"
 #include "app/runtime.h"
 #include "backends/schema.h"
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace automx2 {
 
@@ -51,6 +53,52 @@ struct Report {
         warnings.clear();
     }
 };
+
+// Checking a domain is a query; a fleet's database is summarised, not read whole.
+constexpr std::size_t kDomainsChecked = 1000;
+
+std::string joined(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words)
+        out += (out.empty() ? "" : " ") + w;
+    return out;
+}
+
+// SPEC §16: what each domain publishes over PACC and leaves out, and the domains whose
+// Autoconfig answer can only offer cleartext.
+void report_domains(Store& store, Report& report) {
+    std::vector<std::string> names = store.domain_names();
+    const std::size_t total = names.size();
+    if (names.size() > kDomainsChecked)
+        names.resize(kDomainsChecked);
+    for (const std::string& domain : names) {
+        std::optional<PaccView> view;
+        try {
+            view = view_pacc(store, domain);
+        } catch (const BadData& e) {
+            report.warn(domain + ": invalid data, every lookup answers 400: " +
+                        text::printable(e.what(), 200));
+            continue;
+        }
+        if (!view)
+            continue;
+        report.line("PACC", domain + ": " +
+                                (view->body ? "publishes " + joined(view->protocols)
+                                            : "nothing PACC can express (404)"));
+        for (const auto& line : view->left_out)
+            report.line("PACC", domain + ": leaves out " + line);
+        for (ServerType type : view->cleartext_only) {
+            report.warn(domain + ": only cleartext (plain) " + std::string(word(type)) +
+                        " servers: Autoconfig lists them, and Thunderbird for Android rejects "
+                        "such a document; add an SSL or STARTTLS server");
+        }
+    }
+    if (total > names.size()) {
+        report.line("PACC", std::to_string(total - names.size()) +
+                                " more domains not checked (automx2-fcgi lookup DOMAIN "
+                                "--protocol pacc shows one)");
+    }
+}
 
 }  // namespace
 
@@ -125,6 +173,11 @@ int check_config(const CommandLine& line, std::ostream& out, std::ostream& err) 
     report.line("mail servers", std::to_string(stats.servers));
     report.line("DAV servers", std::to_string(stats.dav_servers));
     report.line("LDAP servers", std::to_string(stats.ldap_servers));
+    try {
+        report_domains(runtime->store(), report);
+    } catch (const std::exception& e) {
+        return report.fail(kCheckDatabaseError, e.what());
+    }
     if (stats.providers == 0) {
         report.warn(
             "the database holds no provider data: every lookup answers 204; load "

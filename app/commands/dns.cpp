@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "app/commands/pacc_view.h"
 #include "app/runtime.h"
 #include "core/address.h"
 #include "core/builders/dns_zone.h"
@@ -24,7 +25,7 @@ int run_dns(const CommandLine& line, std::ostream& out, std::ostream& err) {
     const std::string& service_host = runtime->config().service_host;
     if (service_host.empty()) {
         err << "automx2-fcgi: service_host is not set: no _autodiscover._tcp SRV and no "
-               "autoconfig/autodiscover CNAME records\n";
+               "autoconfig/autodiscover/ua-auto-config CNAME records\n";
     }
     return print_dns(runtime->store(), line.words, service_host, out, err);
 }
@@ -56,6 +57,15 @@ int print_dns(Store& store, const std::vector<std::string>& domains,
                 out << "\n";
             first = false;
             out << dns_zone_snippet(*record, *domain, service_host);
+            try {
+                // The digest of exactly the bytes the service answers with (SPEC §16).
+                if (auto pacc = view_pacc(store, *domain)) {
+                    out << dns_pacc_snippet(*domain, pacc->body, pacc->left_out, service_host);
+                }
+            } catch (const BadData& e) {
+                out << "; PACC: invalid data, the service answers 400: "
+                    << text::printable(e.what(), 200) << "\n";
+            }
         }
     } catch (const BackendUnavailable& e) {
         err << "automx2-fcgi: database unavailable: " << e.what() << "\n";

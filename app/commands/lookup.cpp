@@ -3,6 +3,8 @@
 #include <ostream>
 
 #include "app/runtime.h"
+#include "core/address.h"
+#include "core/builders/pacc.h"
 #include "core/dispatcher.h"
 #include "core/text.h"
 #include "core/url.h"
@@ -22,7 +24,7 @@ int run_lookup(const CommandLine& line, std::ostream& out, std::ostream& err) {
     }
     auto protocol = parse_lookup_protocol(line.option("--protocol").value_or(""));
     if (!protocol) {
-        throw UsageError("lookup needs --protocol autoconfig|autodiscover|mobileconfig", true);
+        throw UsageError("lookup needs --protocol autoconfig|autodiscover|mobileconfig|pacc", true);
     }
     auto runtime =
         open_command_runtime(line.config_file, *protocol == LookupProtocol::mobileconfig, err);
@@ -36,6 +38,13 @@ int run_lookup(const CommandLine& line, std::ostream& out, std::ostream& err) {
     }
     for (const auto& [name, value] : response.headers) {
         err << name << ": " << value << "\n";
+    }
+    if (*protocol == LookupProtocol::pacc && response.status == 200) {
+        // The handler logged what is left out; this is the record to publish.
+        const std::string& host = lookup_request(line.words[0], *protocol).host;
+        if (auto domain = normalise_domain(host.substr(host.find('.') + 1))) {
+            err << "TXT: " << pacc_txt_record(*domain, response.body) << "\n";
+        }
     }
     out.write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
     out.flush();
@@ -55,6 +64,8 @@ std::optional<LookupProtocol> parse_lookup_protocol(std::string_view name) {
         return LookupProtocol::autodiscover;
     if (text::iequals(name, "mobileconfig"))
         return LookupProtocol::mobileconfig;
+    if (text::iequals(name, "pacc"))
+        return LookupProtocol::pacc;
     return std::nullopt;
 }
 
@@ -65,6 +76,13 @@ Request lookup_request(const std::string& address, LookupProtocol protocol) {
     request.host = "autoconfig." +
                    (at == std::string::npos ? std::string("localhost") : address.substr(at + 1));
     switch (protocol) {
+        case LookupProtocol::pacc:
+            // A domain or an address: PACC documents are per domain, named by Host.
+            request.method = "GET";
+            request.path = "/.well-known/user-agent-configuration.json";
+            request.host =
+                "ua-auto-config." + (at == std::string::npos ? address : address.substr(at + 1));
+            break;
         case LookupProtocol::autoconfig:
         case LookupProtocol::mobileconfig:
             request.method = "GET";

@@ -1,8 +1,9 @@
-// automx2-fcgi [--config FILE] lookup ADDRESS --protocol autoconfig|autodiscover|mobileconfig
+// automx2-fcgi [--config FILE] lookup ADDRESS --protocol autoconfig|autodiscover|mobileconfig|pacc
 //
 // Runs the request the web route would get through the same Dispatcher and prints the
 // body on stdout (byte for byte what a client gets) and the status and headers on
-// stderr. Exit 0 on 200, 1 on 204, 2 otherwise.
+// stderr. Exit 0 on 200, 1 on 204, 2 otherwise. pacc takes an address or a domain and
+// also prints what is left out and the TXT record on stderr.
 #pragma once
 
 #include <iosfwd>
@@ -17,7 +18,7 @@ namespace automx2 {
 
 int run_lookup(const CommandLine& line, std::ostream& out, std::ostream& err);
 
-enum class LookupProtocol { autoconfig, autodiscover, mobileconfig };
+enum class LookupProtocol { autoconfig, autodiscover, mobileconfig, pacc };
 
 std::optional<LookupProtocol> parse_lookup_protocol(std::string_view name);
 

@@ -55,7 +55,48 @@ void add_authentication(xmlNode* server, Authentication authentication, bool out
     }
 }
 
+bool has_encrypted(const DomainSettings& settings, ServerType type) {
+    for (const MailServer& server : settings.servers) {
+        if (server.type == type && server.encrypted())
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
+
+bool cleartext_socket(const MailServer& server) {
+    const auto socket = parse_socket_type(server.socket_type);
+    return socket == SocketType::plain || socket == SocketType::none;
+}
+
+std::vector<const MailServer*> autoconfig_servers(const DomainSettings& settings) {
+    std::vector<const MailServer*> listed;
+    listed.reserve(settings.servers.size());
+    for (const MailServer& server : settings.servers) {
+        if (cleartext_socket(server) && has_encrypted(settings, server.type))
+            continue;
+        listed.push_back(&server);
+    }
+    return listed;
+}
+
+std::vector<ServerType> cleartext_only_types(const DomainSettings& settings) {
+    std::vector<ServerType> types;
+    for (ServerType type : {ServerType::imap, ServerType::pop, ServerType::smtp}) {
+        bool any = false;
+        bool all_cleartext = true;
+        for (const MailServer& server : settings.servers) {
+            if (server.type != type)
+                continue;
+            any = true;
+            all_cleartext = all_cleartext && cleartext_socket(server);
+        }
+        if (any && all_cleartext)
+            types.push_back(type);
+    }
+    return types;
+}
 
 std::string build_autoconfig(const DomainSettings& settings) {
     xml::Doc doc = xml::from_template("autoconfig.xml");
@@ -73,10 +114,12 @@ std::string build_autoconfig(const DomainSettings& settings) {
     xml::add_child(provider, "displayName", settings.provider_name);
     xml::add_child(provider, "displayShortName", settings.provider_short_name);
 
-    for (const MailServer& server : settings.servers) {
+    for (const MailServer* listed : autoconfig_servers(settings)) {
+        const MailServer& server = *listed;
         xmlNode* element = xml::add_child(provider, element_name(server.type));
         xmlSetProp(element, BAD_CAST "type", BAD_CAST type_attribute(server.type));
-        // Placeholders stay: Thunderbird expands them itself (SPEC §3).
+        // Placeholders stay (SPEC §3) but %EMAILDOMAIN% in host names, which the resolver
+        // expanded (SPEC §16).
         xml::add_child(element, "hostname", server.name);
         xml::add_child(element, "port", std::to_string(server.port));
         xml::add_child(element, "socketType", server.socket_type);

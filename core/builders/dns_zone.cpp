@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/address.h"
+#include "core/builders/pacc.h"
 #include "core/placeholders.h"
 #include "core/text.h"
 #include "core/url.h"
@@ -63,6 +64,7 @@ class Zone {
     // RFC 2782: target "." says the service is decidedly not available.
     void srv_none(std::string_view label) { record(label, "SRV", "0 0 0 ."); }
     void comment(std::string_view text) { out_ << "; " << text << "\n"; }
+    void line(std::string_view text) { out_ << text << "\n"; }
     std::string text() const { return out_.str(); }
     const std::string& domain() const { return domain_; }
 
@@ -264,6 +266,37 @@ std::string dns_zone_snippet(const DomainRecord& record, const std::string& doma
     mail_records(zone, record);
     service_host_records(zone, service_host);
     dav_records(zone, record);
+    return zone.text();
+}
+
+std::string dns_pacc_snippet(const std::string& domain, const std::optional<std::string>& body,
+                             const std::vector<std::string>& left_out,
+                             const std::string& service_host) {
+    Zone zone(domain);
+    const std::string name = "ua-auto-config." + domain;
+    zone.comment("PACC: https://" + name + "/.well-known/user-agent-configuration.json");
+    for (const auto& line : left_out) {
+        zone.comment("PACC leaves out " + comment_text(line));
+    }
+    if (!body) {
+        zone.comment(
+            "PACC: nothing in this domain's settings fits PACC (the service answers "
+            "404): no _ua-auto-config TXT record");
+        return zone.text();
+    }
+    zone.comment(
+        "PACC: publish a new TXT record whenever this domain's data changes; keep the "
+        "old one beside it for one TTL");
+    // pacc_txt_record's own line, so that it is the one record clients compare with.
+    zone.line(pacc_txt_record(domain, *body));
+    if (service_host.empty()) {
+        zone.comment("service_host is not set in the configuration: no ua-auto-config CNAME");
+    } else if (name == service_host) {
+        zone.comment(name + " is service_host itself: give it A/AAAA records, no CNAME");
+    } else {
+        zone.record("ua-auto-config", "CNAME", service_host + ".");
+    }
+    zone.comment("the web server's TLS certificate must name " + name);
     return zone.text();
 }
 

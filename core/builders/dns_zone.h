@@ -2,7 +2,9 @@
 // zone-file text, one snippet per domain (printed by the `dns` command).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/model.h"
 
@@ -17,6 +19,15 @@ namespace automx2 {
 // cannot become DNS data (a server name holding a per-user placeholder, an invalid host
 // name, an unknown type) are skipped with a comment.
 std::string dns_zone_snippet(const DomainRecord& record, const std::string& domain,
+                             const std::string& service_host);
+
+// SPEC §16: the PACC records of one domain: the `_ua-auto-config` TXT record carrying the
+// digest of `body` (exactly the bytes served, see core/builders/pacc.h) and the
+// `ua-auto-config` CNAME pointing at `service_host`, with comments for what PACC leaves
+// out (`left_out`) and the certificate that name needs. `body` nullopt: the service
+// answers 404, so no TXT record (said in a comment).
+std::string dns_pacc_snippet(const std::string& domain, const std::optional<std::string>& body,
+                             const std::vector<std::string>& left_out,
                              const std::string& service_host);
 
 }  // namespace automx2

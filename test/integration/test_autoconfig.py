@@ -24,11 +24,11 @@ class AutoconfigTest(SampleCase):
         self.assertNotIn(b"dav.example.com", r.body)
 
     def test_placeholders_left_for_thunderbird(self):
+        # POP 110 (plain) is left out beside POP 995 (SSL): no cleartext beside TLS (SPEC §16).
         got = self.ac_servers(self.autoconfig_doc("bob@other.example"))
         self.assertEqual([(s[1], s[2]["hostname"], s[2]["port"], s[2]["socketType"],
                            s[2]["username"]) for s in got],
-                         [("pop3", "pop.other.example", "110", "plain", "%EMAILLOCALPART%"),
-                          ("smtp", "mail.other.example", "587", "STARTTLS", "%EMAILLOCALPART%"),
+                         [("smtp", "mail.other.example", "587", "STARTTLS", "%EMAILLOCALPART%"),
                           ("pop3", "pop.other.example", "995", "SSL", "%EMAILLOCALPART%")])
         self.assertNotIn(b"bob", self.autoconfig("bob@other.example").body)
 

@@ -439,6 +439,41 @@ class LdapTlsTest(LdapCase):
         self.assert_log_has_no_password()
 
 
+class LdapUnknownUserTest(LdapCase):
+    """ldap_unknown_user = domain (SPEC §16): an address the directory does not know gets
+    the domain's settings, the same for every such address."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.st = seeded_stack("ldap-unknown-domain",
+                              {"ldap_timeout": TIMEOUT, "ldap_network_timeout": TIMEOUT,
+                               "ldap_ca_file": directory().ca_file,
+                               "ldap_unknown_user": "domain"})
+
+    def test_unknown_address_gets_the_domains_settings(self):
+        placeholder = "%EMAILADDRESS%"
+        for address in ("nobody@example.com", "jdoe@example.com"):
+            self.assertEqual(self.autoconfig(address),
+                             [("imap", placeholder), ("smtp", placeholder)])
+            # Server-side protocols fill the placeholder with the address asked about.
+            self.assertEqual(self.autodiscover(address),
+                             (None, [("IMAP", address), ("SMTP", address)]))
+            self.assertEqual(self.mobileconfig(address), (None, address, address))
+        # Two unknown addresses: byte for byte the same Autoconfig answer.
+        bodies = {self.st.get(AC_PATH + q(emailaddress=a)).body
+                  for a in ("nobody@example.com", "someone@example.com")}
+        self.assertEqual(len(bodies), 1)
+        self.assertIn("ldap_unknown_user", self.service_log())
+
+    def test_known_users_still_get_their_entry(self):
+        self.assert_user("jane@example.com", "jdoe", "Jane Doe")
+
+    def test_default_stays_204(self):
+        self.st = seeded_stack("ldap", {"ldap_timeout": TIMEOUT, "ldap_network_timeout": TIMEOUT,
+                                        "ldap_ca_file": directory().ca_file})
+        self.assert_no_entry("nobody@example.com")
+
+
 class LdapEnvironmentTest(LdapCase):
     """LDAP_* variables add the directory to the built-in sample data (SPEC §1)."""
 

@@ -179,3 +179,25 @@ TEST_CASE("builders: concurrent use of the shared skeletons", "[autoconfig][thre
     }
     CHECK(mismatches == std::vector<int>(4, 0));
 }
+
+TEST_CASE("autoconfig: cleartext only where a type has nothing encrypted", "[autoconfig]") {
+    DomainSettings s = settings();
+    s.servers = {server(1, ServerType::imap, "imap.example.com", 143, "plain"),
+                 server(2, ServerType::imap, "imap.example.com", 143, "STARTTLS"),
+                 server(3, ServerType::pop, "pop.example.com", 110, "PLAIN"),
+                 server(4, ServerType::smtp, "smtp.example.com", 25, "None"),
+                 server(5, ServerType::smtp, "smtp.example.com", 465, "ssl")};
+    std::vector<long> ids;
+    for (const MailServer* listed : autoconfig_servers(s))
+        ids.push_back(listed->id);
+    CHECK(ids == std::vector<long>{2, 3, 5});
+    CHECK(cleartext_only_types(s) == std::vector<ServerType>{ServerType::pop});
+
+    Doc doc = parse(build_autoconfig(s));
+    auto servers = servers_of(doc.get());
+    REQUIRE(servers.size() == 3);
+    CHECK(text(elements(servers[0])[1]) == "143");
+    CHECK(text(elements(servers[0])[2]) == "STARTTLS");
+    CHECK(text(elements(servers[1])[2]) == "PLAIN");
+    CHECK(text(elements(servers[2])[1]) == "465");
+}

@@ -129,7 +129,7 @@ TEST_CASE("command line: --help lists every option and command", "[commands][com
     const std::string real = commands_help(command_table());
     CHECK(real.find("automx2-fcgi [--config FILE] dns [DOMAIN...]") != std::string::npos);
     CHECK(real.find("automx2-fcgi [--config FILE] lookup ADDRESS --protocol "
-                    "autoconfig|autodiscover|mobileconfig") != std::string::npos);
+                    "autoconfig|autodiscover|mobileconfig|pacc") != std::string::npos);
     const char* argv[] = {"automx2-fcgi", "lookup", "a@example.com", "--protocol", "autodiscover"};
     CommandLine line = parse_command_line(5, argv, command_table());
     REQUIRE(line.command != nullptr);

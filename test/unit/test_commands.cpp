@@ -5,8 +5,10 @@
 #include "app/commands/dns.h"
 #include "app/commands/lookup.h"
 #include "backends/sql_store.h"
+#include "core/builders/pacc.h"
 #include "core/dispatcher.h"
 #include "core/seed.h"
+#include "core/sha256.h"
 #include "zone_support.h"
 
 using namespace automx2;
@@ -15,6 +17,14 @@ using automx2::test::records;
 using automx2::test::Rr;
 
 namespace {
+
+// The sample data's PACC document for example.com, written out from SPEC §16 by hand:
+// only the implicit-TLS servers on 993, 995 and 465 fit (the DAV urls have per-user
+// parts or login names).
+const std::string kExamplePacc =
+    R"({"protocols":{"imap":{"host":"imap.example.com"},"pop3":{"host":"pop.example.com"},)"
+    R"("submit":{"host":"smtp.example.com"}},"authentication":{"password":true},)"
+    R"("info":{"provider":{"name":"Example Inc.","shortName":"Example"}}})";
 
 struct SampleStore {
     std::unique_ptr<Store> store = open_sql_store(parse_db_uri("sqlite:///:memory:"), {});
@@ -45,7 +55,32 @@ TEST_CASE("dns: the sample domain, record by record", "[commands][dns]") {
               {"_caldavs._tcp" + d, "TXT", "\"path=/caldav/\""},
               {"_carddavs._tcp" + d, "SRV", "0 1 443 dav.example.com."},
               {"_carddavs._tcp" + d, "TXT", "\"path=/carddav/\""},
+              // PACC (SPEC §16): the digest of the document below, and the name to serve it.
+              {"_ua-auto-config" + d, "TXT",
+               "\"v=UAAC1; a=sha256; d=" + sha256_base64(kExamplePacc) + "\""},
+              {"ua-auto-config" + d, "CNAME", "mx.example.net."},
           });
+    // What PACC cannot express is said in comments.
+    CHECK(out.str().find("; PACC leaves out IMAP server id ") != std::string::npos);
+    CHECK(out.str().find("; the web server's TLS certificate must name "
+                         "ua-auto-config.example.com") != std::string::npos);
+}
+
+TEST_CASE("dns: the TXT digest is of exactly the bytes the service answers with",
+          "[commands][dns][pacc]") {
+    SampleStore s;
+    Config config;
+    Resolver resolver(*s.store, nullptr);
+    Dispatcher dispatcher(Services{config, *s.store, resolver});
+    Request request = lookup_request("example.com", LookupProtocol::pacc);
+    const Response served = dispatcher.handle(request);
+    REQUIRE(served.status == 200);
+    CHECK(served.body == kExamplePacc);
+    std::ostringstream out, err;
+    CHECK(print_dns(*s.store, {"example.com"}, "", out, err) == 0);
+    CHECK(out.str().find(pacc_txt_record("example.com", served.body) + "\n") != std::string::npos);
+    CHECK(out.str().find("; service_host is not set in the configuration: no ua-auto-config "
+                         "CNAME") != std::string::npos);
 }
 
 TEST_CASE("dns: every domain of the database, problems on stderr", "[commands][dns]") {
@@ -87,6 +122,7 @@ TEST_CASE("dns: every domain of the database, problems on stderr", "[commands][d
 TEST_CASE("lookup: the requests a client would send", "[commands][lookup]") {
     CHECK(parse_lookup_protocol("AutoConfig") == LookupProtocol::autoconfig);
     CHECK(parse_lookup_protocol("mobileconfig") == LookupProtocol::mobileconfig);
+    CHECK(parse_lookup_protocol("PACC") == LookupProtocol::pacc);
     CHECK_FALSE(parse_lookup_protocol("activesync"));
 
     Request ac = lookup_request("a+b&c@example.com", LookupProtocol::autoconfig);
@@ -110,4 +146,12 @@ TEST_CASE("lookup: the requests a client would send", "[commands][lookup]") {
         CHECK(dispatcher.handle(lookup_request("alice@unknown.example", protocol)).status == 204);
         CHECK(dispatcher.handle(lookup_request("no address", protocol)).status == 400);
     }
+    // PACC is per domain: an address or a domain; nothing PACC can express is 404.
+    Request pacc = lookup_request("alice@example.com", LookupProtocol::pacc);
+    CHECK(pacc.host == "ua-auto-config.example.com");
+    CHECK(dispatcher.handle(pacc).status == 200);
+    CHECK(dispatcher.handle(lookup_request("example.com", LookupProtocol::pacc)).status == 200);
+    CHECK(dispatcher.handle(lookup_request("other.example", LookupProtocol::pacc)).status == 404);
+    CHECK(dispatcher.handle(lookup_request("unknown.example", LookupProtocol::pacc)).status == 204);
+    CHECK(dispatcher.handle(lookup_request("broken.example", LookupProtocol::pacc)).status == 400);
 }

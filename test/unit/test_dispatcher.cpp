@@ -244,3 +244,189 @@ TEST_CASE("the index page hints at /initdb/ when there are no tables", "[dispatc
     f.store.tables = false;
     CHECK(f.get("/").body.find("/initdb/") != std::string::npos);
 }
+
+namespace {
+
+Request pacc_request(std::string host) {
+    Request r;
+    r.method = "GET";
+    r.path = "/.well-known/user-agent-configuration.json";
+    r.remote_addr = "127.0.0.1";
+    r.host = std::move(host);
+    return r;
+}
+
+DomainRecord customer_record() {
+    DomainRecord r;
+    r.domain_id = 2;
+    r.domain = "customer.example";
+    r.provider = {2, "Hoster", "H"};
+    r.provider_domains = {"customer.example"};
+    r.servers.push_back(
+        {1, 10, "imap.%EMAILDOMAIN%", 993, "imap", "SSL", "%EMAILADDRESS%", "plain"});
+    r.servers.push_back(
+        {2, 10, "smtp.%EMAILDOMAIN%", 465, "smtp", "SSL", "%EMAILADDRESS%", "plain"});
+    r.dav_servers.push_back(
+        {3, "https://dav.%EMAILDOMAIN%/carddav/", 0, "carddav", true, false, {}});
+    r.endpoints.push_back({4, "jmap", "https://jmap.%EMAILDOMAIN%/.well-known/jmap"});
+    return r;
+}
+
+std::string autodiscover_for(const std::string& address) {
+    return "<?xml version=\"1.0\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/"
+           "autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>" +
+           address +
+           "</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/"
+           "autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request>"
+           "</Autodiscover>";
+}
+
+class NobodyDirectory : public Directory {
+  public:
+    std::optional<DirectoryEntry> find(const LdapServerRow&, const std::string& address) override {
+        if (address == "known@example.com")
+            return DirectoryEntry{"kuid", "Known Person"};
+        return std::nullopt;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("PACC: the domain from Host, JSON, 204 unknown, 404 nothing, 400 no Host",
+          "[dispatcher][pacc]") {
+    Fixture f;
+    Response ok = f.dispatcher.handle(pacc_request("ua-auto-config.EXAMPLE.com:443"));
+    CHECK(ok.status == 200);
+    CHECK(ok.content_type == "application/json");
+    CHECK(
+        ok.body ==
+        R"({"protocols":{"imap":{"host":"imap.example.com"},"submit":{"host":"smtp.example.com"}},)"
+        R"("authentication":{"password":true},)"
+        R"("info":{"provider":{"name":"Example Inc.","shortName":"Example"}}})");
+    CHECK(f.store.asked.back() == "example.com");
+    CHECK(f.dispatcher.handle(pacc_request("example.com")).body == ok.body);
+
+    CHECK(f.dispatcher.handle(pacc_request("ua-auto-config.unknown.example")).status == 204);
+    CHECK(f.dispatcher.handle(pacc_request("")).status == 400);
+    CHECK(f.dispatcher.handle(pacc_request("evil.example/x")).status == 400);
+    CHECK(f.dispatcher.handle(pacc_request("[::1]:443")).status == 400);
+
+    DomainRecord starttls = example_record();
+    starttls.domain = "starttls.example";
+    starttls.servers = {
+        {1, 10, "imap.example.com", 143, "imap", "STARTTLS", "%EMAILADDRESS%", "plain"}};
+    f.store.domains["starttls.example"] = starttls;
+    CHECK(f.dispatcher.handle(pacc_request("ua-auto-config.starttls.example")).status == 404);
+
+    Request post = pacc_request("ua-auto-config.example.com");
+    post.method = "POST";
+    Response refused = f.dispatcher.handle(post);
+    CHECK(refused.status == 405);
+    CHECK(header(refused, "Allow") == "GET, HEAD, OPTIONS");
+}
+
+TEST_CASE("%EMAILDOMAIN% in host names is the looked-up domain in every protocol",
+          "[dispatcher][placeholders]") {
+    Fixture f;
+    f.store.domains["customer.example"] = customer_record();
+
+    Response autoconfig = f.get("/mail/config-v1.1.xml", "emailaddress=jane%40customer.example");
+    REQUIRE(autoconfig.status == 200);
+    CHECK(autoconfig.body.find("<hostname>imap.customer.example</hostname>") != std::string::npos);
+    CHECK(autoconfig.body.find("<hostname>smtp.customer.example</hostname>") != std::string::npos);
+    // User names keep their placeholders for Thunderbird (SPEC §3).
+    CHECK(autoconfig.body.find("<username>%EMAILADDRESS%</username>") != std::string::npos);
+    CHECK(autoconfig.body.find("%EMAILDOMAIN%") == std::string::npos);
+
+    Request post;
+    post.method = "POST";
+    post.path = "/autodiscover/autodiscover.xml";
+    post.content_type = "text/xml";
+    post.body = autodiscover_for("jane@customer.example");
+    Response autodiscover = f.dispatcher.handle(post);
+    REQUIRE(autodiscover.status == 200);
+    CHECK(autodiscover.body.find("<Server>imap.customer.example</Server>") != std::string::npos);
+    CHECK(autodiscover.body.find("https://dav.customer.example/carddav/") != std::string::npos);
+    CHECK(autodiscover.body.find("%EMAILDOMAIN%") == std::string::npos);
+
+    Response profile = f.get("/mobileconfig/", "emailaddress=jane%40customer.example");
+    REQUIRE(profile.status == 200);
+    CHECK(profile.body.find("<string>imap.customer.example</string>") != std::string::npos);
+    CHECK(profile.body.find("<string>smtp.customer.example</string>") != std::string::npos);
+    CHECK(profile.body.find("%EMAILDOMAIN%") == std::string::npos);
+
+    Response pacc = f.dispatcher.handle(pacc_request("ua-auto-config.customer.example"));
+    REQUIRE(pacc.status == 200);
+    CHECK(pacc.body.find(R"("imap":{"host":"imap.customer.example"})") != std::string::npos);
+    CHECK(pacc.body.find(R"("carddav":{"url":"https://dav.customer.example/carddav/"})") !=
+          std::string::npos);
+    CHECK(pacc.body.find(R"("jmap":{"url":"https://jmap.customer.example/.well-known/jmap"})") !=
+          std::string::npos);
+}
+
+TEST_CASE("autoconfig: no cleartext server beside an encrypted one of its type",
+          "[dispatcher][autoconfig]") {
+    Fixture f;
+    DomainRecord r = example_record();
+    r.servers = {
+        {1, 10, "imap.example.com", 143, "imap", "plain", "%EMAILADDRESS%", "plain"},
+        {2, 20, "imap.example.com", 993, "imap", "SSL", "%EMAILADDRESS%", "plain"},
+        {3, 10, "pop.example.com", 110, "pop", "plain", "%EMAILADDRESS%", "plain"},
+        {4, 10, "smtp.example.com", 25, "smtp", "None", "%EMAILADDRESS%", "plain"},
+        {5, 20, "smtp.example.com", 587, "smtp", "STARTTLS", "%EMAILADDRESS%", "plain"},
+    };
+    f.store.domains["example.com"] = r;
+    Response ok = f.get("/mail/config-v1.1.xml", "emailaddress=jane%40example.com");
+    REQUIRE(ok.status == 200);
+    CHECK(ok.body.find("<port>143</port>") == std::string::npos);
+    CHECK(ok.body.find("<port>993</port>") != std::string::npos);
+    CHECK(ok.body.find("<port>110</port>") != std::string::npos);  // only cleartext: kept
+    CHECK(ok.body.find("<port>25</port>") == std::string::npos);
+    CHECK(ok.body.find("<port>587</port>") != std::string::npos);
+
+    // Autodiscover keeps every server (the rule is Autoconfig's, SPEC §16).
+    Request post;
+    post.method = "POST";
+    post.path = "/autodiscover/autodiscover.xml";
+    post.content_type = "text/xml";
+    post.body = autodiscover_for("jane@example.com");
+    Response autodiscover = f.dispatcher.handle(post);
+    CHECK(autodiscover.body.find("<Port>143</Port>") != std::string::npos);
+}
+
+TEST_CASE("ldap_unknown_user: nocontent answers 204, domain the domain's settings",
+          "[dispatcher][ldap]") {
+    Config config;
+    FakeStore store;
+    DomainRecord r = example_record();
+    r.ldap = LdapServerRow{};
+    r.ldap->id = 1;
+    r.servers[0].user_name = "%EMAILLOCALPART%";
+    store.domains["example.com"] = r;
+    NobodyDirectory directory;
+
+    Resolver strict{store, &directory};
+    Dispatcher nocontent{Services{config, store, strict}};
+    Resolver lenient{store, &directory, true};
+    Dispatcher domain{Services{config, store, lenient}};
+
+    Request get;
+    get.method = "GET";
+    get.path = "/mail/config-v1.1.xml";
+    get.query_string = "emailaddress=nobody%40example.com";
+    get.query = parse_query(get.query_string);
+    CHECK(nocontent.handle(get).status == 204);
+    Response unknown = domain.handle(get);
+    REQUIRE(unknown.status == 200);
+    CHECK(unknown.body.find("<username>%EMAILLOCALPART%</username>") != std::string::npos);
+    CHECK(unknown.from_directory);  // kept only as long as LDAP answers may be
+
+    // Another unknown address gets the same bytes: nothing tells them apart.
+    get.query_string = "emailaddress=other%40example.com";
+    get.query = parse_query(get.query_string);
+    CHECK(domain.handle(get).body == unknown.body);
+
+    get.query_string = "emailaddress=known%40example.com";
+    get.query = parse_query(get.query_string);
+    CHECK(domain.handle(get).body.find("<username>kuid</username>") != std::string::npos);
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/builders/dns_zone.h"
+#include "core/sha256.h"
 #include "zone_support.h"
 
 using namespace automx2;
@@ -104,4 +105,29 @@ TEST_CASE("dns zone: DAV urls through the one URL splitter", "[builders][dns]") 
     // The header, no service_host, DAV servers 2 (port out of range), 3 (empty port), 4 (ftp).
     CHECK(comments(text).size() == 5);
     CHECK(text.find("DAV server id 2: no host name DNS can point to") != std::string::npos);
+}
+
+TEST_CASE("dns zone: the PACC records", "[builders][dns][pacc]") {
+    const std::string body = R"({"protocols":{}})";
+    const std::string zone =
+        dns_pacc_snippet("example.com", body, {"IMAP server id 1 (x\ny)"}, "mx.example.net");
+    CHECK(records(zone) ==
+          std::vector<Rr>{{"_ua-auto-config.example.com.", "TXT",
+                           "\"v=UAAC1; a=sha256; "
+                           "d=" +
+                               sha256_base64(body) + "\""},
+                          {"ua-auto-config.example.com.", "CNAME", "mx.example.net."}});
+    // Data in comments stays on one line.
+    CHECK(zone.find("; PACC leaves out IMAP server id 1 (x") != std::string::npos);
+    CHECK(zone.find("\ny)") == std::string::npos);
+
+    const std::string nothing =
+        dns_pacc_snippet("example.com", std::nullopt, {}, "ua-auto-config.example.com");
+    CHECK(records(nothing).empty());
+    CHECK(nothing.find("404") != std::string::npos);
+
+    const std::string self =
+        dns_pacc_snippet("example.com", body, {}, "ua-auto-config.example.com");
+    CHECK(records(self).size() == 1);
+    CHECK(self.find("is service_host itself") != std::string::npos);
 }

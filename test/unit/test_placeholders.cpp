@@ -31,3 +31,15 @@ TEST_CASE("substituted parts of a URL are percent-encoded", "[placeholders]") {
     CHECK(expand_placeholders_in_url("https://h/dav/%EMAILLOCALPART%/?x=1", plain) ==
           "https://h/dav/jane/?x=1");
 }
+
+TEST_CASE("host names: only %EMAILDOMAIN% is expanded, never rescanned", "[placeholders]") {
+    using automx2::expand_domain_placeholder;
+    CHECK(expand_domain_placeholder("imap.%EMAILDOMAIN%", "customer.example") ==
+          "imap.customer.example");
+    CHECK(expand_domain_placeholder("https://%EMAILDOMAIN%/dav/%EMAILADDRESS%/%EMAILDOMAIN%",
+                                    "c.example") ==
+          "https://c.example/dav/%EMAILADDRESS%/c.example");
+    CHECK(expand_domain_placeholder("%EMAILDOMAIN", "c.example") == "%EMAILDOMAIN");
+    CHECK(expand_domain_placeholder("%EMAILDOMAIN%", "%EMAILDOMAIN%") == "%EMAILDOMAIN%");
+    CHECK(expand_domain_placeholder("", "c.example").empty());
+}

@@ -15,6 +15,7 @@ TEST_CASE("every route of SPEC §6 is matched", "[routes]") {
     CHECK(match_route("/mobileconfig/") == Route::mobileconfig);
     CHECK(match_route("/initdb") == Route::initdb);
     CHECK(match_route("/initdb/") == Route::initdb);
+    CHECK(match_route("/.well-known/user-agent-configuration.json") == Route::pacc);
 }
 
 TEST_CASE("anything else is not found; only autodiscover ignores case", "[routes]") {

@@ -129,3 +129,23 @@ TEST_CASE("make_settings refuses invalid rows, naming them", "[settings]") {
     CHECK_THROWS_WITH(make_settings(r, std::nullopt, std::nullopt),
                       Catch::Contains("davserver 4") && Catch::Contains("'webdav'"));
 }
+
+TEST_CASE("expand_host_placeholders: host names and urls, not user names", "[settings]") {
+    DomainSettings s;
+    s.domain = "customer.example";
+    MailServer server;
+    server.name = "mail.%EMAILDOMAIN%";
+    server.user_name = "%EMAILLOCALPART%@%EMAILDOMAIN%";
+    s.servers = {server};
+    DavServer dav;
+    dav.url = "https://dav.%EMAILDOMAIN%/%EMAILADDRESS%/";
+    dav.user_name = "%EMAILDOMAIN%";
+    s.dav_servers = {dav};
+    s.endpoints = {Endpoint{1, EndpointType::ews, "https://ews.%EMAILDOMAIN%/EWS/Exchange.asmx"}};
+    expand_host_placeholders(s);
+    CHECK(s.servers[0].name == "mail.customer.example");
+    CHECK(s.servers[0].user_name == "%EMAILLOCALPART%@%EMAILDOMAIN%");
+    CHECK(s.dav_servers[0].url == "https://dav.customer.example/%EMAILADDRESS%/");
+    CHECK(s.dav_servers[0].user_name == "%EMAILDOMAIN%");
+    CHECK(s.endpoints[0].url == "https://ews.customer.example/EWS/Exchange.asmx");
+}
