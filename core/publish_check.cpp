@@ -1,15 +1,12 @@
 #include "core/publish_check.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
-#include <array>
+#include <cctype>
 #include <cstddef>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "core/sha256.h"
 #include "core/text.h"
 
 namespace automx2 {
@@ -22,8 +19,13 @@ bool is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-std::vector<std::string> split_words(std::string_view line) {
-    std::vector<std::string> words;
+struct Word {
+    std::string text;
+    std::size_t end;  // offset after it in the line
+};
+
+std::vector<Word> split_words(std::string_view line) {
+    std::vector<Word> words;
     std::size_t i = 0;
     while (i < line.size()) {
         while (i < line.size() && is_blank(line[i]))
@@ -32,9 +34,15 @@ std::vector<std::string> split_words(std::string_view line) {
         while (i < line.size() && !is_blank(line[i]))
             ++i;
         if (i > start)
-            words.emplace_back(line.substr(start, i - start));
+            words.push_back({std::string(line.substr(start, i - start)), i});
     }
     return words;
+}
+
+bool is_ttl(const std::string& word) {
+    return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
 }
 
 // RFC 1035 §5.1 <character-string>s ("…" with \" \\ \DDD, or bare words), joined.
@@ -147,22 +155,30 @@ std::vector<ExpectedRecords> parse_zone_records(std::string_view zone_text) {
     std::string line;
     while (std::getline(in, line)) {
         const auto words = split_words(line);
-        if (words.size() < 4 || words[0].starts_with(';') || words[1] != "IN")
+        if (words.size() < 3 || words[0].text.starts_with(';'))
             continue;
-        const std::string type = text::to_lower(words[2]) == "srv"     ? "SRV"
-                                 : text::to_lower(words[2]) == "cname" ? "CNAME"
-                                 : text::to_lower(words[2]) == "txt"   ? "TXT"
-                                                                       : "";
-        if (type.empty())
+        // owner [TTL] [IN] type data (RFC 1035 §5.1; TTL and class in either order)
+        std::size_t t = 1;
+        while (t + 1 < words.size() && (is_ttl(words[t].text) || words[t].text == "IN"))
+            ++t;
+        const std::string word = text::to_lower(words[t].text);
+        const std::string type = word == "srv"     ? "SRV"
+                                 : word == "cname" ? "CNAME"
+                                 : word == "txt"   ? "TXT"
+                                                   : "";
+        if (type.empty() || t + 1 >= words.size())
             continue;
-        const std::string owner = text::to_lower(words[0]);
+        const std::string owner = text::to_lower(words[0].text);
         std::string data;
         if (type == "TXT") {
             // The raw text after the type: quoted strings may hold spaces.
-            const std::size_t type_at = line.find(words[2], line.find(" IN ") + 1);
-            data = txt_bytes(std::string_view(line).substr(type_at + words[2].size()));
+            data = txt_bytes(std::string_view(line).substr(words[t].end));
         } else {
-            data = text::to_lower(joined({words.begin() + 3, words.end()}));
+            std::vector<std::string> rest;
+            rest.reserve(words.size() - t - 1);
+            for (std::size_t i = t + 1; i < words.size(); ++i)
+                rest.push_back(words[i].text);
+            data = text::to_lower(joined(rest));
         }
         auto set = std::find_if(sets.begin(), sets.end(), [&](const ExpectedRecords& s) {
             return s.owner == owner && s.type == type;
@@ -282,11 +298,7 @@ std::vector<std::string> pacc_published_digests(const std::vector<std::string>& 
 }
 
 std::string pacc_body_digest(std::string_view body) {
-    std::array<unsigned char, SHA256_DIGEST_LENGTH> hash{};
-    SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), hash.data());
-    std::array<unsigned char, 4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1> text{};
-    const int n = EVP_EncodeBlock(text.data(), hash.data(), static_cast<int>(hash.size()));
-    return {reinterpret_cast<const char*>(text.data()), static_cast<std::size_t>(n)};
+    return sha256_base64(body);
 }
 
 CheckItem compare_pacc_digest(const std::string& domain, const std::string& item,
@@ -321,65 +333,6 @@ CheckItem compare_pacc_digest(const std::string& domain, const std::string& item
         out.detail = "no published digest is the sha256 of this body";
     }
     return out;
-}
-
-std::string render_check_table(const std::vector<CheckItem>& items) {
-    std::size_t domain_width = 6;
-    std::size_t item_width = 4;
-    for (const CheckItem& i : items) {
-        domain_width = std::max(domain_width, i.domain.size());
-        item_width = std::max(item_width, i.item.size());
-    }
-    auto pad = [](std::string text, std::size_t width) {
-        text.resize(std::max(text.size(), width), ' ');
-        return text;
-    };
-    std::ostringstream out;
-    out << pad("DOMAIN", domain_width) << "  " << pad("ITEM", item_width) << "  STATUS   DETAIL\n";
-    std::array<std::size_t, 4> counts{};
-    for (const CheckItem& i : items) {
-        ++counts[static_cast<std::size_t>(i.status)];
-        std::string line = pad(i.domain, domain_width) + "  " + pad(i.item, item_width) + "  " +
-                           pad(std::string(check_status_name(i.status)), 7) + "  " + i.detail;
-        line.erase(line.find_last_not_of(' ') + 1);
-        out << line << "\n";
-        if (i.status == CheckStatus::pass)
-            continue;
-        for (const auto& [label, value] :
-             {std::pair{"expected", &i.expected}, std::pair{"found", &i.found}}) {
-            std::istringstream lines(*value);
-            std::string line;
-            while (std::getline(lines, line))
-                out << "    " << pad(label, 9) << line << "\n";
-        }
-    }
-    out << items.size() << " items: " << counts[0] << " PASS, " << counts[1] << " MISSING, "
-        << counts[2] << " DIFFERS, " << counts[3] << " ERROR\n";
-    return out.str();
-}
-
-std::string render_check_json(const std::vector<CheckItem>& items) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    nlohmann::ordered_json summary = {{"pass", 0}, {"missing", 0}, {"differs", 0}, {"error", 0}};
-    for (const CheckItem& i : items) {
-        const std::string status(check_status_name(i.status));
-        summary[text::to_lower(status)] = summary[text::to_lower(status)].get<int>() + 1;
-        list.push_back({{"domain", i.domain},
-                        {"item", i.item},
-                        {"status", status},
-                        {"expected", i.expected},
-                        {"found", i.found},
-                        {"detail", i.detail}});
-    }
-    nlohmann::ordered_json doc = {{"ok", all_passed(items)}, {"summary", summary}, {"items", list}};
-    // Bytes from the network need not be UTF-8: replaced, never a throw.
-    return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-}
-
-bool all_passed(const std::vector<CheckItem>& items) {
-    return !items.empty() && std::all_of(items.begin(), items.end(), [](const CheckItem& i) {
-        return i.status == CheckStatus::pass;
-    });
 }
 
 }  // namespace automx2

@@ -4,14 +4,15 @@
 #include <cstdlib>
 #include <map>
 #include <ostream>
+#include <sstream>
 #include <stdexcept>
 
+#include "app/commands/dns.h"
 #include "app/commands/lookup.h"
 #include "app/probe/dns_query.h"
 #include "app/probe/https_fetch.h"
 #include "app/runtime.h"
 #include "core/address.h"
-#include "core/builders/dns_zone.h"
 #include "core/errors.h"
 #include "core/text.h"
 
@@ -71,7 +72,11 @@ std::vector<CheckItem> check_domain(const Dispatcher& dispatcher, Store& store,
             it = answers.emplace(key, probes.dns(owner, type)).first;
         return it->second;
     };
-    const auto expected = parse_zone_records(dns_zone_snippet(*record, *domain, service_host));
+    // Exactly what the dns command prints: the zone records and PACC's.
+    std::ostringstream zone;
+    std::ostringstream zone_problems;
+    print_dns(store, {*domain}, service_host, zone, zone_problems);
+    const auto expected = parse_zone_records(zone.str());
     items.reserve(expected.size() + 5);  // the records, three documents, two digests
     for (const ExpectedRecords& set : expected)
         items.push_back(compare_records(*domain, set, dns(set.owner, set.type)));

@@ -9,6 +9,7 @@ with zone_records() of every sample domain.
 """
 
 import os
+import re
 import subprocess
 import unittest
 
@@ -60,6 +61,14 @@ def zone_records(st, domain):
     if p.returncode != 0:
         raise harness.HarnessError(f"dns {domain}: {p.returncode} {p.stderr!r}")
     return p.stdout.decode()
+
+
+_PACC_TXT = re.compile(r"(?m)^_ua-auto-config\.\S+\s+(?:\d+\s+)?(?:IN\s+)?TXT\s")
+
+
+def has_pacc_record(zone_text):
+    """Whether the dns output publishes a PACC TXT record (not only says why not)."""
+    return _PACC_TXT.search(zone_text) is not None
 
 
 def start_named(st, name):

@@ -246,7 +246,7 @@ class PaccClientTest(unittest.TestCase):
         cls.st = published.published_stack()
         cls.named = published.start_named(cls.st, "named-pacc")
         cls.pacc_domains = [d for d in published.DOMAINS
-                            if "_ua-auto-config" in cls.named.zones[d][1]]
+                            if published.has_pacc_record(cls.named.zones[d][1])]
         cls.client = PaccClient(cls.named.port, cls.st.port, cafile=cls.st.ca.ca_file)
 
     @classmethod
@@ -260,6 +260,10 @@ class PaccClientTest(unittest.TestCase):
 
     def test_accepts_the_sample_documents(self):
         self.assertIn("example.com", self.pacc_domains)
+        # Domains PACC cannot express publish no record and answer 404.
+        self.assertNotIn("serverless.example", self.pacc_domains)
+        with self.assertRaisesRegex(PaccRejected, "status 404"):
+            self.client.discover("serverless.example")
         tampered = {h.split(".", 1)[1] for h in published.TAMPERED if h.startswith("ua-auto")}
         for domain in self.pacc_domains:
             if domain in tampered:

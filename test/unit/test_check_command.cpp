@@ -3,14 +3,15 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 
 #include "app/commands/check.h"
+#include "app/commands/dns.h"
 #include "app/commands/lookup.h"
 #include "app/probe/dns_query.h"
 #include "app/probe/https_fetch.h"
 #include "backends/sql_store.h"
-#include "core/builders/dns_zone.h"
 #include "core/seed.h"
 
 using namespace automx2;
@@ -37,9 +38,7 @@ struct World {
 
     // Publishes what this service would: the dns output and the dispatcher's answers.
     void publish_correctly(const std::string& domain) {
-        const auto record = store->find_domain(domain);
-        REQUIRE(record);
-        for (const auto& set : parse_zone_records(dns_zone_snippet(*record, domain, kServiceHost)))
+        for (const auto& set : expected_records(domain))
             zone[{set.owner, set.type}] = answer(set.data);
         auto serve = [&](const std::string& url, Request request, const std::string& host) {
             request.host = host;
@@ -62,6 +61,13 @@ struct World {
         pacc.path = "/.well-known/user-agent-configuration.json";
         pacc.remote_addr = "127.0.0.1";
         serve("https://ua-auto-config." + domain + pacc.path, pacc, "ua-auto-config." + domain);
+    }
+
+    // What the dns command prints for `domain`.
+    std::vector<ExpectedRecords> expected_records(const std::string& domain) {
+        std::ostringstream out, err;
+        REQUIRE(print_dns(*store, {domain}, kServiceHost, out, err) == 0);
+        return parse_zone_records(out.str());
     }
 
     static DnsAnswer answer(std::vector<std::string> data) {
@@ -105,9 +111,11 @@ TEST_CASE("check: a correctly published domain passes every item", "[check]") {
     w.publish_correctly("example.com");
     const auto items = w.check("Example.COM");
     CHECK(all_passed(items));
-    for (const char* name : {"_imaps._tcp SRV", "_submissions._tcp SRV", "_pop3._tcp SRV",
-                             "_autodiscover._tcp SRV", "autoconfig CNAME", "autodiscover CNAME",
-                             "_caldavs._tcp TXT", "autoconfig document", "autodiscover document"}) {
+    for (const char* name :
+         {"_imaps._tcp SRV", "_submissions._tcp SRV", "_pop3._tcp SRV", "_autodiscover._tcp SRV",
+          "autoconfig CNAME", "autodiscover CNAME", "_caldavs._tcp TXT", "autoconfig document",
+          "autodiscover document", "ua-auto-config CNAME", "_ua-auto-config TXT", "PACC document",
+          "PACC digest of the served body", "PACC digest of this service's body"}) {
         CHECK(item(items, name).status == CheckStatus::pass);
         CHECK(item(items, name).domain == "example.com");
     }
@@ -135,13 +143,38 @@ TEST_CASE("check: a missing record, a wrong target, a different body", "[check]"
     CHECK(differing_documents == 1);
 }
 
+TEST_CASE("check: a PACC digest that is not the body's", "[check]") {
+    World w;
+    w.publish_correctly("example.com");
+    auto& txt = w.zone.at({"_ua-auto-config.example.com.", "TXT"});
+    REQUIRE(txt.data.size() == 1);
+    txt.data[0] = "v=UAAC1; a=sha256; d=" + pacc_body_digest("another body");
+    auto items = w.check("example.com");
+    CHECK(item(items, "_ua-auto-config TXT").status == CheckStatus::differs);
+    CHECK(item(items, "PACC digest of the served body").status == CheckStatus::differs);
+    CHECK(item(items, "PACC digest of this service's body").status == CheckStatus::differs);
+    CHECK(item(items, "PACC document").status == CheckStatus::pass);
+
+    // The right digest beside the old one (a rotation) passes; a changed body does not.
+    txt.data.push_back(
+        "v=UAAC1; a=sha256; d=" +
+        pacc_body_digest(
+            w.web.at("https://ua-auto-config.example.com/.well-known/user-agent-configuration.json")
+                .body));
+    CHECK(all_passed(w.check("example.com")));
+    w.web.at("https://ua-auto-config.example.com/.well-known/user-agent-configuration.json").body +=
+        " ";
+    items = w.check("example.com");
+    CHECK(item(items, "PACC document").status == CheckStatus::differs);
+    CHECK(item(items, "PACC digest of the served body").status == CheckStatus::differs);
+    CHECK(item(items, "PACC digest of this service's body").status == CheckStatus::pass);
+}
+
 TEST_CASE("check: nothing reachable is an error per item", "[check]") {
     World w;
     DnsAnswer down;
     down.error = "timed out";
-    const auto record = w.store->find_domain("example.com");
-    for (const auto& set :
-         parse_zone_records(dns_zone_snippet(*record, "example.com", kServiceHost)))
+    for (const auto& set : w.expected_records("example.com"))
         w.zone[{set.owner, set.type}] = down;
     for (const CheckItem& i : w.check("example.com"))
         CHECK(i.status == CheckStatus::error);

@@ -41,8 +41,10 @@ TEST_CASE("zone records: record sets of the dns output, normalised", "[check]") 
         "_caldavs._tcp.example.com. IN TXT   \"path=/cal dav/\"\n"
         "_x.example.com.            IN TXT   \"a\\\"b\\\\\" \"c\\100\"\n"
         "example.com.               IN MX    10 mx.example.com.\n"
+        "_ua-auto-config.example.com. TXT \"v=UAAC1; a=sha256; d=AB+/=\"\n"
+        "ua-auto-config.example.com. 300 IN CNAME host.example.net.\n"
         "; a comment IN SRV 1 2 3 x.\n");
-    REQUIRE(sets.size() == 4);
+    REQUIRE(sets.size() == 6);
     CHECK(sets[0].owner == "_imaps._tcp.example.com.");
     CHECK(sets[0].type == "SRV");
     CHECK(sets[0].data ==
@@ -51,6 +53,11 @@ TEST_CASE("zone records: record sets of the dns output, normalised", "[check]") 
     CHECK(sets[1].data == std::vector<std::string>{"host.example.net."});
     CHECK(sets[2].data == std::vector<std::string>{"path=/cal dav/"});
     CHECK(sets[3].data == std::vector<std::string>{"a\"b\\cd"});
+    // Without the class, and with a TTL: as zone files allow.
+    CHECK(sets[4].owner == "_ua-auto-config.example.com.");
+    CHECK(sets[4].data == std::vector<std::string>{"v=UAAC1; a=sha256; d=AB+/="});
+    CHECK(sets[5].type == "CNAME");
+    CHECK(sets[5].data == std::vector<std::string>{"host.example.net."});
     CHECK(relative_owner(sets[0].owner, "example.com") == "_imaps._tcp");
     CHECK(relative_owner("example.com.", "example.com") == "@");
 }
