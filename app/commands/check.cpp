@@ -154,7 +154,7 @@ int run_check(const CommandLine& line, std::ostream& out, std::ostream& err) {
         err << "automx2-fcgi: service_host is not set: the _autodiscover._tcp SRV and the "
                "autoconfig/autodiscover CNAME records are not checked\n";
     }
-    https_global_init();
+    const HttpsSession https;
     const CheckProbes probes{
         [&](const std::string& owner, const std::string& type) {
             return resolver->query(owner, type);

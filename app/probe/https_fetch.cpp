@@ -33,8 +33,12 @@ std::size_t write_body(char* data, std::size_t size, std::size_t count, void* us
 
 }  // namespace
 
-void https_global_init() {
+HttpsSession::HttpsSession() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+HttpsSession::~HttpsSession() {
+    curl_global_cleanup();
 }
 
 FetchResult https_fetch(const FetchOptions& options, const std::string& url,

@@ -17,8 +17,16 @@ struct FetchOptions {
     std::size_t max_body = std::size_t{1} << 20;  // 1 MiB: a larger answer is an error
 };
 
-// Once per process, before the first fetch (curl_global_init is not thread-safe).
-void https_global_init();
+// libcurl's global state for the fetches of one command: created before the first fetch
+// and released after the last (curl_global_init/cleanup are not thread-safe: one at a
+// time, on the main thread).
+class HttpsSession {
+  public:
+    HttpsSession();
+    ~HttpsSession();
+    HttpsSession(const HttpsSession&) = delete;
+    HttpsSession& operator=(const HttpsSession&) = delete;
+};
 
 // GET `url`, or POST `post_body` (with `content_type`) when post_body is not null.
 FetchResult https_fetch(const FetchOptions& options, const std::string& url,

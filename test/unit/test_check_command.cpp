@@ -203,7 +203,7 @@ TEST_CASE("check: resolver addresses and fetches that never leave the machine", 
         CHECK_NOTHROW(DnsQuery(std::string(good), milliseconds(100)));
 
     // https only: another scheme is refused before any connection.
-    https_global_init();
+    const HttpsSession https;
     FetchOptions options;
     options.timeout = milliseconds(500);
     for (const char* url : {"http://127.0.0.1:1/", "ftp://127.0.0.1:1/", "file:///etc/passwd"}) {
