@@ -39,8 +39,11 @@ bool note_pacc_left_out(const std::string& domain, const std::vector<std::string
     if (left_out.empty()) {
         return false;
     }
+    const std::string prefix = "PACC for " + domain + " leaves out ";
     for (const auto& line : left_out) {
-        log::warning("PACC for " + domain + " leaves out " + line);
+        std::string message = prefix;
+        message += line;
+        log::warning(message);
     }
     return true;
 }

@@ -85,12 +85,20 @@ void report_domains(Store& store, Report& report) {
         report.line("PACC", domain + ": " +
                                 (view->body ? "publishes " + joined(view->protocols)
                                             : "nothing PACC can express (404)"));
-        for (const auto& line : view->left_out)
-            report.line("PACC", domain + ": leaves out " + line);
+        const std::string left_out = domain + ": leaves out ";
+        for (const auto& line : view->left_out) {
+            std::string message = left_out;
+            message += line;
+            report.line("PACC", message);
+        }
         for (ServerType type : view->cleartext_only) {
-            report.warn(domain + ": only cleartext (plain) " + std::string(word(type)) +
-                        " servers: Autoconfig lists them, and Thunderbird for Android rejects "
-                        "such a document; add an SSL or STARTTLS server");
+            std::string message = domain;
+            message += ": only cleartext (plain) ";
+            message += word(type);
+            message +=
+                " servers: Autoconfig lists them, and Thunderbird for Android rejects "
+                "such a document; add an SSL or STARTTLS server";
+            report.warn(std::move(message));
         }
     }
     if (total > names.size()) {

@@ -1,13 +1,14 @@
 // The whole request path: a FastCGI environment from the fuzz input → make_request →
 // Dispatcher over an in-memory SQLite store holding the sample data. Invariants: no
-// 500 (an exception nobody expected), no header able to split the response, and every
-// XML answer well-formed.
+// 500 (an exception nobody expected), no header able to split the response, every
+// XML answer well-formed and every JSON answer (PACC, Autodiscover v2) valid JSON.
 #include <libxml/parser.h>
 
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "backends/sql_store.h"
@@ -83,6 +84,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             xmlReadMemory(response.body.data(), static_cast<int>(response.body.size()), nullptr,
                           nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
         fuzz::check(doc != nullptr, "malformed XML answered", response.body);
+    }
+    if (response.status == 200 && response.content_type == "application/json") {
+        fuzz::check(nlohmann::json::accept(response.body), "malformed JSON answered",
+                    response.body);
     }
     if (match_route(request.path) == Route::initdb)
         world.reset();

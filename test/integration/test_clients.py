@@ -2,6 +2,8 @@
 authentication per client, SPA, v2 JSON, stable and signed profiles, IDN, the `dns`
 and `lookup` commands."""
 
+import base64
+import hashlib
 import json
 import os
 import plistlib
@@ -311,7 +313,14 @@ class ClientsSeededTest(unittest.TestCase):
             ("_caldavs._tcp." + d, "TXT", '"path=/cal/"'),
             ("_carddavs._tcp." + d, "SRV", "0 1 8443 dav.clients.example."),
             ("_carddavs._tcp." + d, "TXT", '"path=/card/"'),
+            # PACC (SPEC §16): the digest of exactly the bytes the route serves.
+            ("ua-auto-config." + d, "CNAME", f"{SERVICE_HOST}."),
         }
+        served = self.st.get("/.well-known/user-agent-configuration.json",
+                             headers={"Host": "ua-auto-config.clients.example"})
+        self.assertEqual(served.status, 200, served)
+        digest = base64.b64encode(hashlib.sha256(served.body).digest()).decode()
+        want.add(("_ua-auto-config." + d, "TXT", f'"v=UAAC1; a=sha256; d={digest}"'))
         self.assertEqual(self.zone_records("clients.example", p.stdout.decode()), want)
 
         # Every domain when none is named: the IDN domain in its A-label zone.
