@@ -1,5 +1,6 @@
 #include "app/command_table.h"
 
+#include "app/commands/check.h"
 #include "app/commands/dns.h"
 #include "app/commands/lookup.h"
 #include "app/commands/manage.h"
@@ -9,6 +10,11 @@ namespace {
 
 constexpr CommandOption kLookupOptions[] = {{"--protocol", "NAME"}};
 constexpr CommandOption kImportOptions[] = {{"--dry-run", ""}, {"--prune", ""}};
+constexpr CommandOption kCheckOptions[] = {{"--resolver", "ADDR[:PORT]"},
+                                           {"--cafile", "FILE"},
+                                           {"--connect", "HOST:PORT"},
+                                           {"--timeout", "SECONDS"},
+                                           {"--json", ""}};
 
 const Command kCommands[] = {
     {"dns",
@@ -47,6 +53,13 @@ const Command kCommands[] = {
      "remove a domain and every row no domain uses any more",
      {},
      run_domain_delete},
+    {"check",
+     "[--config FILE] check [DOMAIN...] [--json] [--resolver ADDR[:PORT]]\n"
+     "      [--cafile FILE] [--connect HOST:PORT] [--timeout SECONDS]",
+     "compare the published DNS records and the documents fetched over HTTPS\n"
+     "(certificates verified) with this service's answers: PASS, MISSING,\n"
+     "DIFFERS or ERROR per item; exit 0 only when everything passes",
+     kCheckOptions, run_check},
     {"token add",
      "[--config FILE] token add NAME",
      "create a management API token, print it once, append its hash to\n"
