@@ -16,6 +16,12 @@ namespace automx2 {
 std::string connection_string(const DbTarget& target,
                               std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
+// The target of sessions that write: PostgreSQL's asks libpq for a read-write session
+// (target_session_attrs=read-write, whatever db_uri says), so that of several hosts only
+// the primary is taken and a lone standby is refused when connecting. Other dialects'
+// targets are returned unchanged (their one address is the writer too).
+DbTarget writer_target(const DbTarget& target);
+
 // `timeout` in whole seconds, rounded up, at least one (the unit of most client options).
 long long whole_seconds(std::chrono::milliseconds timeout);
 
