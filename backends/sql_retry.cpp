@@ -14,6 +14,18 @@ std::string describe(const Operation& operation, std::string_view domain) {
     return text;
 }
 
+const char* dropped_note(Failure failure) {
+    switch (failure) {
+        case Failure::timed_out:
+            return " (timed out; session dropped)";
+        case Failure::read_only:
+            return " (the server is read-only, a standby: writes need the primary; session "
+                   "dropped)";
+        default:
+            return " (session dropped, will reconnect)";
+    }
+}
+
 RetryPolicy::RetryPolicy(std::chrono::milliseconds timeout)
     : timeout_(std::max(timeout, std::chrono::milliseconds(1))) {}
 

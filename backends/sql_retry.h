@@ -18,6 +18,9 @@ enum class Failure {
     timed_out,    // no answer within the timeout: drop the session, never retry
     unavailable,  // busy, statement timeout, anything else the database refused: 503
     conflict,     // the data written conflicts with stored data (a constraint)
+    // The server accepts no writes (a PostgreSQL hot standby, SQLSTATE 25006): the session
+    // is dropped, so that the next write connects anew and finds the primary.
+    read_only,
 };
 
 enum class Access {
@@ -51,6 +54,9 @@ inline constexpr Operation export_seeds{"export_seeds", Access::read};
 // "database: OPERATION[ for domain DOMAIN]", the prefix of every message.
 std::string describe(const Operation& operation, std::string_view domain);
 
+// What the message of a failure that dropped its session adds (timed out, read-only, …).
+const char* dropped_note(Failure failure);
+
 class RetryPolicy {
   public:
     using Clock = std::chrono::steady_clock;
@@ -64,7 +70,8 @@ class RetryPolicy {
 
     // The session cannot be used again.
     static bool drops_session(Failure failure) {
-        return failure == Failure::lost || failure == Failure::timed_out;
+        return failure == Failure::lost || failure == Failure::timed_out ||
+               failure == Failure::read_only;
     }
 
     // Whether attempt number `attempt` (0 first) is followed by another.
