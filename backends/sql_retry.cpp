@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "core/errors.h"
+#include "core/log.h"
+
 namespace automx2 {
 
 std::string describe(const Operation& operation, std::string_view domain) {
@@ -12,6 +15,14 @@ std::string describe(const Operation& operation, std::string_view domain) {
         text += domain;
     }
     return text;
+}
+
+void throw_failure(Failure failure, const Operation& operation, const std::string& message) {
+    if (failure == Failure::conflict && !operation.conflict.empty()) {
+        log::warning(message);
+        throw BadRequest(std::string(operation.conflict));
+    }
+    throw BackendUnavailable(message);
 }
 
 const char* dropped_note(Failure failure) {

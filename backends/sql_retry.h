@@ -33,6 +33,9 @@ struct Operation {
     Access access;
     // A conflict is the request's fault: answered 400 with this text. Empty: 503.
     std::string_view conflict = {};
+    // Needs the primary of a replicated database (writes always do): the management
+    // API reads what its writes see, not a standby that may lag.
+    bool primary = false;
 };
 
 namespace op {
@@ -47,12 +50,18 @@ inline constexpr Operation initialise{"initialise", Access::write,
 inline constexpr Operation purge{"purge", Access::write};
 inline constexpr Operation apply_changes{"apply_changes", Access::write,
                                          "the change conflicts with data already stored"};
-inline constexpr Operation list_domains{"list_domains", Access::read};
-inline constexpr Operation export_seeds{"export_seeds", Access::read};
+inline constexpr Operation list_domains{"list_domains", Access::read, {}, true};
+inline constexpr Operation export_seeds{"export_seeds", Access::read, {}, true};
+inline constexpr Operation read_domain{"read_domain", Access::read, {}, true};
 }  // namespace op
 
 // "database: OPERATION[ for domain DOMAIN]", the prefix of every message.
 std::string describe(const Operation& operation, std::string_view domain);
+
+// Throws what a failure that left the session usable becomes: BadRequest with the
+// operation's conflict text, else BackendUnavailable(message).
+[[noreturn]] void throw_failure(Failure failure, const Operation& operation,
+                                const std::string& message);
 
 // What the message of a failure that dropped its session adds (timed out, read-only, …).
 const char* dropped_note(Failure failure);

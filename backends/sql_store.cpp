@@ -51,8 +51,9 @@ class SqlStore final : public Store {
           pool_(target.in_memory ? 1 : options.pool_size, target.in_memory, pool_wait(options),
                 [this](bool reconnect) { return open_session(reconnect, connect_, false); }) {
         if (target.dialect == Dialect::postgresql) {
-            // Lookups take any host of db_uri, a standby too; writes need the primary
-            // and get sessions of their own, opened only when something is written.
+            // Lookups take any host of db_uri, a standby too; writes (and the management
+            // API's reads) need the primary and get sessions of their own, opened only
+            // when first needed.
             writer_connect_ = dialect_.connection_string(writer_target(target), options.timeout);
             writer_pool_.emplace(options.pool_size, false, pool_wait(options), [this](bool again) {
                 return open_session(again, writer_connect_, true);
@@ -82,7 +83,15 @@ class SqlStore final : public Store {
     }
 
     std::optional<DomainRecord> find_domain(const std::string& domain) override {
-        return with_lease(op::find_domain, domain, [&](SessionPool::Lease& lease) {
+        return lookup(op::find_domain, domain);
+    }
+
+    std::optional<DomainRecord> read_domain(const std::string& domain) override {
+        return lookup(op::read_domain, domain);
+    }
+
+    std::optional<DomainRecord> lookup(const Operation& operation, const std::string& domain) {
+        return with_lease(operation, domain, [&](SessionPool::Lease& lease) {
             auto& query = lease.lookup();
             std::string match;
             unsigned generation = 0;
@@ -294,8 +303,8 @@ class SqlStore final : public Store {
     template <typename F>
     auto with_lease(const Operation& operation, std::string_view domain, F&& body)
         -> std::invoke_result_t<F&, SessionPool::Lease&> {
-        SessionPool& pool =
-            operation.access == Access::write && writer_pool_ ? *writer_pool_ : pool_;
+        const bool primary = operation.access == Access::write || operation.primary;
+        SessionPool& pool = primary && writer_pool_ ? *writer_pool_ : pool_;
         for (int attempt = 0;; ++attempt) {
             auto lease = pool.acquire(attempt > 0);
             if (!lease) {
@@ -331,7 +340,7 @@ class SqlStore final : public Store {
                 const std::string message =
                     describe(operation, domain) + ": " + e.get_error_message();
                 if (!RetryPolicy::drops_session(failure)) {
-                    translate(failure, operation, message);
+                    throw_failure(failure, operation, message);
                 }
                 watchdog.disarm();  // its fd number may be reused once the session closes
                 lease->drop();
@@ -345,16 +354,6 @@ class SqlStore final : public Store {
                                          ": unexpected column type in the database");
             }
         }
-    }
-
-    // Throws the exception for a failure that left the session usable.
-    [[noreturn]] static void translate(Failure failure, const Operation& operation,
-                                       const std::string& message) {
-        if (failure == Failure::conflict && !operation.conflict.empty()) {
-            log::warning(message);
-            throw BadRequest(std::string(operation.conflict));
-        }
-        throw BackendUnavailable(message);
     }
 
     const DbTarget target_;

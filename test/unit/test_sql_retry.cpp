@@ -62,3 +62,11 @@ TEST_CASE("a read-only server (a standby) drops the session, the write is not re
     CHECK(std::string(dropped_note(Failure::read_only)).find("standby") != std::string::npos);
     CHECK(std::string(dropped_note(Failure::timed_out)).find("timed out") != std::string::npos);
 }
+
+TEST_CASE("the management API reads where it writes (the primary)", "[retry]") {
+    for (const auto* operation : {&op::read_domain, &op::list_domains, &op::export_seeds}) {
+        CHECK(operation->primary);
+        CHECK(operation->access == automx2::Access::read);  // a stale session is retried
+    }
+    CHECK_FALSE(op::find_domain.primary);  // lookups: any host, a standby too
+}
