@@ -199,6 +199,11 @@ Params postgresql_params(const DbTarget& target, std::optional<std::chrono::mill
 
 }  // namespace
 
+bool separate_writer(const DbTarget& target) {
+    return target.dialect == Dialect::postgresql &&
+           target.hosts.size() + (target.socket ? 1 : 0) > 1;
+}
+
 DbTarget writer_target(const DbTarget& target) {
     DbTarget writer = target;
     if (writer.dialect != Dialect::postgresql) {

@@ -50,14 +50,15 @@ class SqlStore final : public Store {
           retry_(options.timeout),
           pool_(target.in_memory ? 1 : options.pool_size, target.in_memory, pool_wait(options),
                 [this](bool reconnect) { return open_session(reconnect, connect_, false); }) {
-        if (target.dialect == Dialect::postgresql) {
+        if (separate_writer(target)) {
             // Lookups take any host of db_uri, a standby too; writes (and the management
-            // API's reads) need the primary and get sessions of their own, opened only
-            // when first needed.
+            // API's reads) need the primary and get a few sessions of their own (writers
+            // queue on one lock anyway), opened only when first needed.
             writer_connect_ = dialect_.connection_string(writer_target(target), options.timeout);
-            writer_pool_.emplace(options.pool_size, false, pool_wait(options), [this](bool again) {
-                return open_session(again, writer_connect_, true);
-            });
+            writer_pool_.emplace(std::min<std::size_t>(options.pool_size, kWriterSessions), false,
+                                 pool_wait(options), [this](bool again) {
+                                     return open_session(again, writer_connect_, true);
+                                 });
         }
     }
 

@@ -159,6 +159,13 @@ TEST_CASE("writes ask libpq for the primary", "[connection_string]") {
               .at("target_session_attrs") == "standby");
     const auto my = parse_db_uri("mysql://u@h/db");
     CHECK(connection_string(writer_target(my)) == connection_string(my));
+    // Sessions of their own only where a standby may be among the hosts.
+    CHECK(automx2::separate_writer(parse_db_uri("postgresql://u@/db?host=h1&host=h2")));
+    CHECK(automx2::separate_writer(parse_db_uri("postgresql://u@/db?host=h1,h2")));
+    CHECK(automx2::separate_writer(parse_db_uri("postgresql://u@h1/db?host=/run/postgresql,h2")));
+    CHECK_FALSE(automx2::separate_writer(parse_db_uri("postgresql://u@h1/db")));
+    CHECK_FALSE(automx2::separate_writer(parse_db_uri("postgresql://u@/db?host=/run/postgresql")));
+    CHECK_FALSE(automx2::separate_writer(my));
 }
 
 TEST_CASE("credentials are quoted for the target syntax", "[connection_string]") {
