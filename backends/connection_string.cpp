@@ -199,6 +199,22 @@ Params postgresql_params(const DbTarget& target, std::optional<std::chrono::mill
 
 }  // namespace
 
+bool separate_writer(const DbTarget& target) {
+    return target.dialect == Dialect::postgresql &&
+           target.hosts.size() + (target.socket ? 1 : 0) > 1;
+}
+
+DbTarget writer_target(const DbTarget& target) {
+    DbTarget writer = target;
+    if (writer.dialect != Dialect::postgresql) {
+        return writer;
+    }
+    auto& params = writer.parameters;
+    std::erase_if(params, [](const auto& p) { return p.first == "target_session_attrs"; });
+    params.emplace_back("target_session_attrs", "read-write");
+    return writer;
+}
+
 long long whole_seconds(std::chrono::milliseconds timeout) {
     const auto ms = std::max<long long>(timeout.count(), 1);
     return (ms + 999) / 1000;

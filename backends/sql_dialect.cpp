@@ -89,6 +89,10 @@ class Mysql final : public SqlDialect {
             (code >= 1159 && code <= 1161) || code == 1927 || code == 4031) {
             return Failure::lost;
         }
+        // 1290 --read-only (a replica), 1792 a read-only transaction.
+        if (code == 1290 || code == 1792) {
+            return Failure::read_only;
+        }
         // Duplicate key, foreign key failures.
         if (code == 1062 || code == 1216 || code == 1217 || code == 1451 || code == 1452) {
             return Failure::conflict;
@@ -128,6 +132,9 @@ class Postgresql final : public SqlDialect {
         }
         if (state.starts_with("23")) {
             return Failure::conflict;
+        }
+        if (state == "25006") {  // read_only_sql_transaction: a standby, or demoted since
+            return Failure::read_only;
         }
         return Failure::unavailable;  // 57014 statement_timeout and the rest
     }
@@ -173,6 +180,15 @@ const SqlDialect& SqlDialect::of(Dialect dialect) {
 std::string SqlDialect::connection_string(const DbTarget& target,
                                           std::chrono::milliseconds timeout) const {
     return automx2::connection_string(target, timeout);
+}
+
+bool SqlDialect::alive(soci::session& session) const {
+    try {
+        session << "SELECT 1";
+        return true;
+    } catch (const soci::soci_error&) {
+        return false;
+    }
 }
 
 long SqlDialect::last_insert_id(soci::session& session, const std::string& table) const {

@@ -34,6 +34,10 @@ class SqlDialect {
     // lost, unavailable or conflict (timeouts are told apart by RetryPolicy::settle).
     virtual Failure classify(const soci::soci_error& error, soci::session& session) const = 0;
 
+    // One round trip: false when the session no longer reaches its server (a write, never
+    // repeated itself, checks a reused session this way first).
+    bool alive(soci::session& session) const;
+
     // The id the last INSERT into `table` gave its new row; throws soci::soci_error.
     virtual long last_insert_id(soci::session& session, const std::string& table) const;
 

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "core/errors.h"
+#include "core/log.h"
+#include "core/metrics.h"
+
 namespace automx2 {
 
 std::string describe(const Operation& operation, std::string_view domain) {
@@ -12,6 +16,27 @@ std::string describe(const Operation& operation, std::string_view domain) {
         text += domain;
     }
     return text;
+}
+
+void throw_failure(Failure failure, const Operation& operation, const std::string& message) {
+    if (failure == Failure::conflict && !operation.conflict.empty()) {
+        log::warning(message);
+        throw BadRequest(std::string(operation.conflict));
+    }
+    metrics::registry().fault(metrics::Backend::database, metrics::Fault::error);
+    throw BackendUnavailable(message);
+}
+
+const char* dropped_note(Failure failure) {
+    switch (failure) {
+        case Failure::timed_out:
+            return " (timed out; session dropped)";
+        case Failure::read_only:
+            return " (the server is read-only, a standby: writes need the primary; session "
+                   "dropped)";
+        default:
+            return " (session dropped, will reconnect)";
+    }
 }
 
 RetryPolicy::RetryPolicy(std::chrono::milliseconds timeout)

@@ -18,6 +18,9 @@ enum class Failure {
     timed_out,    // no answer within the timeout: drop the session, never retry
     unavailable,  // busy, statement timeout, anything else the database refused: 503
     conflict,     // the data written conflicts with stored data (a constraint)
+    // The server accepts no writes (a PostgreSQL hot standby, SQLSTATE 25006): the session
+    // is dropped, so that the next write connects anew and finds the primary.
+    read_only,
 };
 
 enum class Access {
@@ -30,6 +33,9 @@ struct Operation {
     Access access;
     // A conflict is the request's fault: answered 400 with this text. Empty: 503.
     std::string_view conflict = {};
+    // Needs the primary of a replicated database (writes always do): the management
+    // API reads what its writes see, not a standby that may lag.
+    bool primary = false;
 };
 
 namespace op {
@@ -44,13 +50,22 @@ inline constexpr Operation initialise{"initialise", Access::write,
 inline constexpr Operation purge{"purge", Access::write};
 inline constexpr Operation apply_changes{"apply_changes", Access::write,
                                          "the change conflicts with data already stored"};
-inline constexpr Operation list_domains{"list_domains", Access::read};
-inline constexpr Operation export_seeds{"export_seeds", Access::read};
+inline constexpr Operation list_domains{"list_domains", Access::read, {}, true};
+inline constexpr Operation export_seeds{"export_seeds", Access::read, {}, true};
+inline constexpr Operation read_domain{"read_domain", Access::read, {}, true};
 inline constexpr Operation ping{"ping", Access::read};
 }  // namespace op
 
 // "database: OPERATION[ for domain DOMAIN]", the prefix of every message.
 std::string describe(const Operation& operation, std::string_view domain);
+
+// Throws what a failure that left the session usable becomes: BadRequest with the
+// operation's conflict text, else BackendUnavailable(message).
+[[noreturn]] void throw_failure(Failure failure, const Operation& operation,
+                                const std::string& message);
+
+// What the message of a failure that dropped its session adds (timed out, read-only, …).
+const char* dropped_note(Failure failure);
 
 class RetryPolicy {
   public:
@@ -65,7 +80,8 @@ class RetryPolicy {
 
     // The session cannot be used again.
     static bool drops_session(Failure failure) {
-        return failure == Failure::lost || failure == Failure::timed_out;
+        return failure == Failure::lost || failure == Failure::timed_out ||
+               failure == Failure::read_only;
     }
 
     // Whether attempt number `attempt` (0 first) is followed by another.

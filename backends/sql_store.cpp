@@ -26,6 +26,7 @@
 #include "backends/session_pool.h"
 #include "backends/socket_watchdog.h"
 #include "backends/sql_dialect.h"
+#include "backends/sql_echo.h"
 #include "backends/sql_retry.h"
 #include "backends/sql_transaction.h"
 #include "backends/sql_writer.h"
@@ -40,15 +41,6 @@ namespace {
 // Asks SQLite which file it opened (for the response cache's change token).
 constexpr Operation database_file{"database_file", Access::read};
 
-// db_echo: the statement text only. Bound values are never passed to a logger.
-class EchoLogger : public soci::logger_impl {
-  public:
-    void start_query(const std::string& query) override { log::info("SQL: " + query); }
-
-  private:
-    soci::logger_impl* do_clone() const override { return new EchoLogger; }
-};
-
 class SqlStore final : public Store {
   public:
     SqlStore(const DbTarget& target, const SqlStoreOptions& options)
@@ -57,9 +49,19 @@ class SqlStore final : public Store {
           dialect_(SqlDialect::of(target.dialect)),
           connect_(dialect_.connection_string(target, options.timeout)),
           retry_(options.timeout),
-          pool_(target.in_memory ? 1 : options.pool_size, target.in_memory,
-                std::max(options.timeout, std::chrono::milliseconds(1000)),
-                [this](bool reconnect) { return open_session(reconnect); }) {}
+          pool_(target.in_memory ? 1 : options.pool_size, target.in_memory, pool_wait(options),
+                [this](bool reconnect) { return open_session(reconnect, connect_, false); }) {
+        if (separate_writer(target)) {
+            // Lookups take any host of db_uri, a standby too; writes (and the management
+            // API's reads) need the primary and get a few sessions of their own (writers
+            // queue on one lock anyway), opened only when first needed.
+            writer_connect_ = dialect_.connection_string(writer_target(target), options.timeout);
+            writer_pool_.emplace(std::min<std::size_t>(options.pool_size, kWriterSessions), false,
+                                 pool_wait(options), [this](bool again) {
+                                     return open_session(again, writer_connect_, true);
+                                 });
+        }
+    }
 
     // Creates or upgrades the schema on the first connection that succeeds; until
     // then every call throws BackendUnavailable.
@@ -83,7 +85,15 @@ class SqlStore final : public Store {
     }
 
     std::optional<DomainRecord> find_domain(const std::string& domain) override {
-        return with_lease(op::find_domain, domain, [&](SessionPool::Lease& lease) {
+        return lookup(op::find_domain, domain);
+    }
+
+    std::optional<DomainRecord> read_domain(const std::string& domain) override {
+        return lookup(op::read_domain, domain);
+    }
+
+    std::optional<DomainRecord> lookup(const Operation& operation, const std::string& domain) {
+        return with_lease(operation, domain, [&](SessionPool::Lease& lease) {
             auto& query = lease.lookup();
             std::string match;
             unsigned generation = 0;
@@ -239,9 +249,14 @@ class SqlStore final : public Store {
     PoolUsage pool_usage() override { return {pool_.in_use(), pool_.size()}; }
 
   private:
-    std::unique_ptr<soci::session> open_session(bool reconnect) {
+    static std::chrono::milliseconds pool_wait(const SqlStoreOptions& options) {
+        return std::max(options.timeout, std::chrono::milliseconds(1000));
+    }
+
+    std::unique_ptr<soci::session> open_session(bool reconnect, const std::string& connect,
+                                                bool writer) {
         try {
-            auto sql = std::make_unique<soci::session>(dialect_.backend(), connect_);
+            auto sql = std::make_unique<soci::session>(dialect_.backend(), connect);
             if (options_.echo) {
                 sql->set_logger(new EchoLogger);
             }
@@ -257,8 +272,10 @@ class SqlStore final : public Store {
             return sql;
         } catch (const soci::soci_error& e) {
             metrics::registry().fault(metrics::Backend::database, metrics::Fault::error);
-            throw BackendUnavailable("database: cannot open " + target_.display + ": " +
-                                     e.get_error_message());
+            // libpq refuses a standby for a read-write session ("session is read-only").
+            throw BackendUnavailable(std::string("database: cannot open ") +
+                                     (writer ? "a writable session (the primary) on " : "") +
+                                     target_.display + ": " + e.get_error_message());
         }
     }
 
@@ -302,12 +319,14 @@ class SqlStore final : public Store {
     template <typename F>
     auto with_lease(const Operation& operation, std::string_view domain, F&& body)
         -> std::invoke_result_t<F&, SessionPool::Lease&> {
+        const bool primary = operation.access == Access::write || operation.primary;
+        SessionPool& pool = primary && writer_pool_ ? *writer_pool_ : pool_;
         for (int attempt = 0;; ++attempt) {
-            auto lease = pool_.acquire(attempt > 0);
+            auto lease = pool.acquire(attempt > 0);
             if (!lease) {
                 metrics::registry().fault(metrics::Backend::database, metrics::Fault::timeout);
                 throw BackendUnavailable(describe(operation, domain) + ": all " +
-                                         std::to_string(pool_.size()) +
+                                         std::to_string(pool.size()) +
                                          " database sessions stayed busy");
             }
             const auto started = RetryPolicy::Clock::now();
@@ -315,6 +334,20 @@ class SqlStore final : public Store {
             // gone without a FIN) would hold this worker until it came back.
             SocketWatchdog::Guard watchdog(dialect_.watched_socket(lease->session()),
                                            retry_.watchdog_limit(operation));
+            // A write is never repeated, so a reused session (stale after a restart or a
+            // failover) is checked first, with nothing written yet.
+            if (operation.access == Access::write && attempt == 0 && lease->reused() &&
+                target_.dialect != Dialect::sqlite && !dialect_.alive(lease->session())) {
+                watchdog.disarm();
+                lease->drop();
+                if (watchdog.fired()) {
+                    metrics::registry().fault(metrics::Backend::database, metrics::Fault::timeout);
+                    throw BackendUnavailable(describe(operation, domain) + ": no answer" +
+                                             dropped_note(Failure::timed_out));
+                }
+                log::info(describe(operation, domain) + ": stale session dropped before writing");
+                continue;
+            }
             try {
                 return body(*lease);
             } catch (const soci::soci_error& e) {
@@ -325,7 +358,7 @@ class SqlStore final : public Store {
                 const std::string message =
                     describe(operation, domain) + ": " + e.get_error_message();
                 if (!RetryPolicy::drops_session(failure)) {
-                    translate(failure, operation, message);
+                    throw_failure(failure, operation, message);
                 }
                 watchdog.disarm();  // its fd number may be reused once the session closes
                 lease->drop();
@@ -336,26 +369,13 @@ class SqlStore final : public Store {
                 metrics::registry().fault(metrics::Backend::database, failure == Failure::timed_out
                                                                           ? metrics::Fault::timeout
                                                                           : metrics::Fault::error);
-                throw BackendUnavailable(message + (failure == Failure::timed_out
-                                                        ? " (timed out; session dropped)"
-                                                        : " (session dropped, will reconnect)"));
+                throw BackendUnavailable(message + dropped_note(failure));
             } catch (const std::bad_cast&) {
                 metrics::registry().fault(metrics::Backend::database, metrics::Fault::error);
                 throw BackendUnavailable(describe(operation, domain) +
                                          ": unexpected column type in the database");
             }
         }
-    }
-
-    // Throws the exception for a failure that left the session usable.
-    [[noreturn]] static void translate(Failure failure, const Operation& operation,
-                                       const std::string& message) {
-        if (failure == Failure::conflict && !operation.conflict.empty()) {
-            log::warning(message);
-            throw BadRequest(std::string(operation.conflict));
-        }
-        metrics::registry().fault(metrics::Backend::database, metrics::Fault::error);
-        throw BackendUnavailable(message);
     }
 
     const DbTarget target_;
@@ -368,6 +388,8 @@ class SqlStore final : public Store {
     std::string domain_match_ = "lower(d.name) = :d";
     unsigned match_generation_ = 0;
     SessionPool pool_;
+    std::string writer_connect_;
+    std::optional<SessionPool> writer_pool_;         // PostgreSQL: sessions on the primary
     std::optional<SqliteChangeToken> change_token_;  // SQLite files only
 };
 

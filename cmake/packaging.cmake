@@ -66,7 +66,7 @@ install(FILES ${AUTOMX2_GEN_DIR}/automx2-fcgi.8.gz DESTINATION share/man/man8)
 install(FILES ${AUTOMX2_PKG_DIR}/debian/copyright ${AUTOMX2_GEN_DIR}/changelog.gz
         DESTINATION ${AUTOMX2_DOC_DIR})
 install(FILES ${AUTOMX2_PKG_DIR}/automx2.conf.sample DESTINATION ${AUTOMX2_DOC_DIR}/examples)
-install(FILES ${AUTOMX2_PKG_DIR}/nginx/automx2.conf
+install(FILES ${AUTOMX2_PKG_DIR}/nginx/automx2.conf ${AUTOMX2_PKG_DIR}/nginx/automx2-fleet.conf
         DESTINATION ${AUTOMX2_DOC_DIR}/examples/nginx)
 install(FILES ${AUTOMX2_PKG_DIR}/apache/automx2.conf
         DESTINATION ${AUTOMX2_DOC_DIR}/examples/apache)

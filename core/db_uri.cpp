@@ -18,6 +18,9 @@ using db_url::printable;
 using db_url::UrlParts;
 
 constexpr std::size_t max_uri_length = 4096;
+// libpq has no limit of its own; beyond these a db_uri is a mistake, not a fleet.
+constexpr std::size_t max_hosts = 32;
+constexpr std::size_t max_host_length = 253;  // a DNS name (RFC 1035)
 
 struct Scheme {
     std::string_view name;
@@ -112,6 +115,9 @@ DbHost parse_host_item(std::string_view item) {
     if (host_port->host.empty()) {
         fail("empty host in ?host= (expected host or host:port)");
     }
+    if (host_port->host.size() > max_host_length) {
+        fail("a host in ?host= is longer than " + std::to_string(max_host_length) + " characters");
+    }
     DbHost host{std::string(host_port->host), std::nullopt};
     if (host_port->port_text) {
         host.port = parse_port(*host_port->port_text);
@@ -188,14 +194,22 @@ void translate_postgresql(const UrlParts& url, DbTarget& target) {
                 target.hosts.clear();  // ?host= replaces the authority's host
                 query_hosts = true;
             }
-            if (value.starts_with('/')) {
-                target.socket = value;  // a socket directory
-                continue;
-            }
             std::string_view list = value;
             for (;;) {
                 const auto comma = list.find(',');
-                target.hosts.push_back(parse_host_item(list.substr(0, comma)));
+                const std::string_view item = list.substr(0, comma);
+                if (item.starts_with('/')) {
+                    // A socket directory; libpq tries it after the network hosts.
+                    if (target.socket && *target.socket != item) {
+                        fail("more than one socket directory in ?host=");
+                    }
+                    target.socket = std::string(item);
+                } else {
+                    target.hosts.push_back(parse_host_item(item));
+                }
+                if (target.hosts.size() > max_hosts) {
+                    fail("more than " + std::to_string(max_hosts) + " hosts in ?host=");
+                }
                 if (comma == std::string_view::npos) {
                     break;
                 }

@@ -81,6 +81,11 @@ class Store {
         static_cast<void>(sink);
         throw BackendUnavailable("this store cannot export");
     }
+    // find_domain() for the management API: the state its writes see, never older
+    // (a lookup may be served by a replica that lags the primary; SPEC §17).
+    virtual std::optional<DomainRecord> read_domain(const std::string& domain) {
+        return find_domain(domain);
+    }
     // A value that, read again in the same thread, is unchanged exactly when nothing
     // was committed in between (the response cache's validity, issue 14); nullopt when
     // the store cannot tell cheaply (server databases) or not right now.

@@ -104,7 +104,7 @@ class Api {
 
   private:
     Response show(const std::string& name) {
-        const auto record = services_.store.find_domain(name);
+        const auto record = services_.store.read_domain(name);
         if (!record) {
             throw Problem(404, "no domain " + name);
         }

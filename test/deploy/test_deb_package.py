@@ -47,6 +47,7 @@ EXPECTED_FILES = [
     f"{DOC}/copyright",
     f"{DOC}/examples/automx2.conf.sample",
     f"{DOC}/examples/nginx/automx2.conf",
+    f"{DOC}/examples/nginx/automx2-fleet.conf",
     f"{DOC}/examples/apache/automx2.conf",
     f"{DOC}/examples/spawn-fcgi/README.md",
     f"{DOC}/examples/openrc/automx2-fcgi",

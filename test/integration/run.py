@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Integration tests: the real binary under spawn-fcgi behind nginx, over HTTP.
 
-    run.py --binary PATH [--dialect sqlite] [--keep] [-k PATTERN] [-v]
+    run.py --binary PATH [--dialect sqlite] [--suite NAME] [--keep] [-k PATTERN] [-v]
 
 Ends with the line "N passed, N failed"; exits non-zero on any failure. The service
 and nginx logs are printed when something failed. --keep leaves the temporary
@@ -18,6 +18,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import harness  # noqa: E402
+
+
+# Modules run only when named by --suite (they start servers of their own and have a
+# ctest entry of their own).
+SUITE_ONLY = {"test_failover"}
+
+
+def _without_modules(suite, names):
+    kept = unittest.TestSuite()
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            kept.addTest(_without_modules(test, names))
+        elif type(test).__module__ not in names:
+            kept.addTest(test)
+    return kept
 
 
 def _terminate(signum, _frame):
@@ -49,6 +64,7 @@ def main():
                     help="the database: SQLite files, or a throwaway MariaDB/PostgreSQL server")
     ap.add_argument("--web", default="nginx", choices=["nginx", "apache"],
                     help="web server in front: nginx + spawn-fcgi, or Apache + mod_fcgid")
+    ap.add_argument("--suite", help="only test_SUITE.py (e.g. failover, which runs only so)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("-k", dest="patterns", action="append",
                     help="only tests whose name contains this (repeatable)")
@@ -71,7 +87,10 @@ def main():
         loader = unittest.TestLoader()
         if args.patterns:
             loader.testNamePatterns = [f"*{p}*" for p in args.patterns]
-        suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+        pattern = f"test_{args.suite}.py" if args.suite else "test_*.py"
+        suite = loader.discover(HERE, pattern=pattern, top_level_dir=HERE)
+        if not args.suite:
+            suite = _without_modules(suite, SUITE_ONLY)
         if args.web == "apache":
             apache.apply_skips(suite)
         runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2 if args.verbose else 1,

@@ -1,5 +1,6 @@
 // Driver strings rendered from typed db_uri targets (backends/connection_string.cpp):
 // SOCI's for SQLite and MySQL/MariaDB, libpq's conninfo for PostgreSQL.
+#include <libpq-fe.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <stdlib.h>
@@ -7,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "backends/connection_string.h"
@@ -15,6 +18,7 @@
 
 using automx2::connection_string;
 using automx2::parse_db_uri;
+using automx2::writer_target;
 using Catch::Matchers::Contains;
 using namespace std::chrono_literals;
 
@@ -22,6 +26,25 @@ namespace {
 
 std::string rendered(const std::string& uri) {
     return connection_string(parse_db_uri(uri));
+}
+
+// What libpq itself reads from a connection string (either form), without connecting.
+std::map<std::string, std::string> libpq_options(const std::string& conninfo) {
+    char* error = nullptr;
+    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+        PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
+    if (!options) {
+        const std::string text = error != nullptr ? error : "out of memory";
+        PQfreemem(error);
+        FAIL("libpq refuses '" << conninfo << "': " << text);
+    }
+    std::map<std::string, std::string> out;
+    for (const auto* o = options.get(); o->keyword != nullptr; ++o) {
+        if (o->val != nullptr) {
+            out[o->keyword] = o->val;
+        }
+    }
+    return out;
 }
 
 // The connection attempt's error text, or "connected".
@@ -101,6 +124,48 @@ TEST_CASE("postgresql: several hosts as libpq lists", "[connection_string]") {
           "dbname=db user=u host=h1,h2 port=6000");
     CHECK(rendered("postgresql://u@/db?host=h1&host=h2:5433") ==
           "dbname=db user=u host=h1,h2 port=,5433");
+}
+
+TEST_CASE("libpq reads the multi-host lists and passed-through keywords", "[connection_string]") {
+    // The keyword form, and the URI form that white space in any value forces.
+    for (const std::string password : {"p", "p w'\\x"}) {
+        INFO(password);
+        const auto target = parse_db_uri(
+            "postgresql://u:" + std::string(password == "p" ? "p" : "p%20w'%5Cx") +
+            "@/db?host=127.0.0.1:5432&host=[::1]:5433&host=db.example&target_session_attrs=any"
+            "&sslmode=prefer&application_name=automx2");
+        const auto options = libpq_options(connection_string(target, 2000ms));
+        CHECK(options.at("host") == "127.0.0.1,::1,db.example");
+        CHECK(options.at("port") == "5432,5433,");
+        CHECK(options.at("target_session_attrs") == "any");
+        CHECK(options.at("sslmode") == "prefer");
+        CHECK(options.at("application_name") == "automx2");
+        CHECK(options.at("password") == password);
+        CHECK(options.at("dbname") == "db");
+        CHECK(options.at("connect_timeout") == "2");
+    }
+}
+
+TEST_CASE("writes ask libpq for the primary", "[connection_string]") {
+    for (const char* uri : {"postgresql://u@/db?host=h1&host=h2",
+                            "postgresql://u@/db?host=h1&host=h2&target_session_attrs=any",
+                            "postgresql://u@/db?host=h1&target_session_attrs=prefer-standby"}) {
+        INFO(uri);
+        const auto options = libpq_options(connection_string(writer_target(parse_db_uri(uri))));
+        CHECK(options.at("target_session_attrs") == "read-write");
+    }
+    // Reads keep what db_uri says; other dialects write where they read.
+    CHECK(libpq_options(rendered("postgresql://u@/db?host=h1&target_session_attrs=standby"))
+              .at("target_session_attrs") == "standby");
+    const auto my = parse_db_uri("mysql://u@h/db");
+    CHECK(connection_string(writer_target(my)) == connection_string(my));
+    // Sessions of their own only where a standby may be among the hosts.
+    CHECK(automx2::separate_writer(parse_db_uri("postgresql://u@/db?host=h1&host=h2")));
+    CHECK(automx2::separate_writer(parse_db_uri("postgresql://u@/db?host=h1,h2")));
+    CHECK(automx2::separate_writer(parse_db_uri("postgresql://u@h1/db?host=/run/postgresql,h2")));
+    CHECK_FALSE(automx2::separate_writer(parse_db_uri("postgresql://u@h1/db")));
+    CHECK_FALSE(automx2::separate_writer(parse_db_uri("postgresql://u@/db?host=/run/postgresql")));
+    CHECK_FALSE(automx2::separate_writer(my));
 }
 
 TEST_CASE("credentials are quoted for the target syntax", "[connection_string]") {

@@ -162,6 +162,32 @@ TEST_CASE("several PostgreSQL hosts (SQLAlchemy's multi-host form)", "[db_uri]")
     CHECK_THAT(error_of("postgresql://u@/db?host=h1,"), Contains("empty host"));
 }
 
+TEST_CASE("several PostgreSQL hosts: bounds and socket directories", "[db_uri]") {
+    std::string many = "postgresql://u@/db?host=h0";
+    for (int i = 1; i < 32; ++i) {
+        many += ",h" + std::to_string(i);
+    }
+    CHECK(parse_db_uri(many).hosts.size() == 32);
+    CHECK_THAT(error_of(many + "&host=h32"), Contains("more than 32 hosts"));
+    CHECK_THAT(error_of("postgresql://u@/db?host=" + std::string(254, 'a')),
+               Contains("longer than 253"));
+    // A socket directory in the list is taken as one (libpq tries it after the hosts).
+    const DbTarget mixed = parse_db_uri("postgresql://u@/db?host=/run/postgresql,h1&host=h2:5433");
+    CHECK(same_hosts(mixed, {DbHost{"h1", std::nullopt}, DbHost{"h2", 5433u}}));
+    CHECK(mixed.socket == "/run/postgresql");
+    CHECK_THAT(error_of("postgresql://u@/db?host=/a,/b"), Contains("more than one socket"));
+    // Every other libpq keyword passes through in URL order; a repeated one keeps the last.
+    const DbTarget params = parse_db_uri(
+        "postgresql://u@/db?host=h1&sslmode=require&target_session_attrs=any&"
+        "application_name=automx2&target_session_attrs=prefer-standby&load_balance_hosts=random");
+    CHECK(params.parameters == Params{{"sslmode", "require"},
+                                      {"target_session_attrs", "prefer-standby"},
+                                      {"application_name", "automx2"},
+                                      {"load_balance_hosts", "random"}});
+    CHECK_THAT(error_of("postgresql://u@/db?host=h1&Bad-Key=1"),
+               Contains("invalid query parameter"));
+}
+
 TEST_CASE("IPv6 hosts in brackets", "[db_uri]") {
     const DbTarget my = parse_db_uri("mysql://u:p@[::1]:3306/db");
     CHECK(same_hosts(my, {DbHost{"::1", std::nullopt}}));

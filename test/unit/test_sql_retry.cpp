@@ -1,9 +1,11 @@
 // The retry policy (backends/sql_retry.h): a stale session is retried once, a timeout
 // never (issue 11: a timeout is not a stale connection).
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "backends/sql_retry.h"
 
+using automx2::dropped_note;
 using automx2::Failure;
 using automx2::RetryPolicy;
 namespace op = automx2::op;
@@ -48,4 +50,23 @@ TEST_CASE("the watchdog bounds a read within the timeout plus half a second", "[
     CHECK(policy.watchdog_limit(op::find_domain) > 2000ms);
     CHECK(policy.watchdog_limit(op::find_domain) <= 2500ms);
     CHECK(policy.watchdog_limit(op::initialise) >= 10000ms);
+}
+
+TEST_CASE("a read-only server (a standby) drops the session, the write is not repeated",
+          "[retry]") {
+    const RetryPolicy policy(2000ms);
+    CHECK(policy.settle(Failure::read_only, 5ms, false) == Failure::read_only);
+    CHECK(RetryPolicy::drops_session(Failure::read_only));
+    CHECK_FALSE(RetryPolicy::retry(op::apply_changes, Failure::read_only, 0, true));
+    CHECK_FALSE(RetryPolicy::retry(op::initialise, Failure::read_only, 0, true));
+    CHECK(std::string(dropped_note(Failure::read_only)).find("standby") != std::string::npos);
+    CHECK(std::string(dropped_note(Failure::timed_out)).find("timed out") != std::string::npos);
+}
+
+TEST_CASE("the management API reads where it writes (the primary)", "[retry]") {
+    for (const auto* operation : {&op::read_domain, &op::list_domains, &op::export_seeds}) {
+        CHECK(operation->primary);
+        CHECK(operation->access == automx2::Access::read);  // a stale session is retried
+    }
+    CHECK_FALSE(op::find_domain.primary);  // lookups: any host, a standby too
 }
