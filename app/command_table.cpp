@@ -9,6 +9,7 @@ namespace {
 
 constexpr CommandOption kLookupOptions[] = {{"--protocol", "NAME"}};
 constexpr CommandOption kImportOptions[] = {{"--dry-run", ""}, {"--prune", ""}};
+constexpr CommandOption kTokenOptions[] = {{"--expires", "DATE|DAYS"}};
 
 const Command kCommands[] = {
     {"dns",
@@ -45,12 +46,11 @@ const Command kCommands[] = {
      "remove a domain and every row no domain uses any more",
      {},
      run_domain_delete},
-    {"token add",
-     "[--config FILE] token add NAME",
+    {"token add", "[--config FILE] token add NAME [--expires YYYY-MM-DD|DAYS]",
      "create a management API token, print it once, append its hash to\n"
-     "admin_tokens_file",
-     {},
-     run_token_add},
+     "admin_tokens_file; with --expires it is refused after that day (UTC)\n"
+     "or that many days",
+     kTokenOptions, run_token_add},
 };
 
 }  // namespace

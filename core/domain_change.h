@@ -22,6 +22,9 @@ struct DomainPlan {
     std::vector<SeedMailServer> servers;
     std::vector<SeedDavServer> dav_servers;
     std::optional<long> ldapserver_id;
+    // The provider's id in the export it came from: a provider created anew takes it when
+    // it is free, so that Autoconfig's id="automx2-N" survives export, purge, import.
+    std::optional<long> provider_id{};
 };
 
 struct ChangeSet {
@@ -54,6 +57,7 @@ struct DomainPage {
 // One seed of an export: a provider's domains sharing one server set.
 struct ExportSeed {
     SeedProvider provider;
+    long provider_id = 0;                      // the stored row's id (0: unknown)
     std::vector<SeedLdapServer> ldap_servers;  // the ones its domains name, no password
 };
 
