@@ -26,6 +26,11 @@ DOMAIN = {"provider": {"name": "Ops Hosting", "short_name": "Ops"},
           "davservers": [], "ldapserver": None}
 
 
+def behind_apache():
+    """run.py --web apache: mod_fcgid owns the service processes (no pid, one upstream)."""
+    return type(harness.session()).__name__ == "ApacheSession"
+
+
 def tokens_file():
     path = os.path.join(harness.session().root, "ops-tokens")
     if not os.path.exists(path):
@@ -105,6 +110,8 @@ class ExportStreamTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        if behind_apache():
+            raise unittest.SkipTest("measures the service process, which mod_fcgid owns")
         cls.st = harness.session().stack("api-stream", config={
             "admin_tokens_file": tokens_file()}, threads=4)
 
@@ -140,6 +147,8 @@ class TwoInstancesTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        if behind_apache():
+            raise unittest.SkipTest("two instances behind one nginx upstream")
         cls.st = harness.session().stack("api-pair", kind=harness.MultiStack, instances=2,
                                          config={"admin_tokens_file": tokens_file()})
 
@@ -187,6 +196,9 @@ class FenceTest(unittest.TestCase):
             "admin_tokens_file": tokens_file(), "admin_allowed_from": "127.0.0.2"})
 
     def test_nginx_refuses_other_sources(self):
+        if behind_apache():
+            # Apache's sample says "Require local", which admits all of 127.0.0.0/8.
+            self.skipTest("the nginx sample's fence")
         ok = call(self.open, "GET", "/api/v1/domains")
         self.assertEqual(ok.status, 200, ok)
         log_before = os.path.getsize(self.open.service_log)
@@ -338,7 +350,8 @@ class KilledDatabaseTest(unittest.TestCase):
             time.sleep(0.5)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(st.db_dump(), before, "exactly the old state: one transaction")
-        self.assertEqual(st.service.poll(), None, "the service runs on")
+        if not behind_apache():
+            self.assertEqual(st.service.poll(), None, "the service runs on")
         print(f"\n    {self.server.dialect}: killed {killed_at:.1f} s into an import of "
               f"{self.DOMAINS:,} domains: 503, old state kept, 200 after restart", flush=True)
         r = call(st, "POST", "/api/v1/import", seeds[:3])

@@ -422,6 +422,13 @@ class ApiBodyTest(HostileCase):
             raise harness.HarnessError(f"GET /initdb/ on the hostile API stack: {r!r}")
         cls.baseline = cls.st.db_dump()
 
+    def setUp(self):
+        if type(harness.session()).__name__ == "ApacheSession" and self._testMethodName in (
+                "test_huge_strings", "test_oversize_bodies", "test_slow_bodies"):
+            # Apache's sample limits /api/ bodies to 128 KiB and answers 413 itself;
+            # mod_fcgid answers 500 to a client giving up mid-body (BodySizeTest's skip).
+            self.skipTest("behind nginx only")
+
     def service_log(self, offset=0):
         with open(self.st.service_log, "rb") as f:
             f.seek(offset)
@@ -442,10 +449,12 @@ class ApiBodyTest(HostileCase):
         self.api("PUT", "/api/v1/domains/hostile.example", body, "put " + label, expect)
 
     def test_deep_nesting(self):
-        for depth in (17, 1000, 100000):
+        # Within 128 KiB, Apache's limit for /api/ bodies in its sample.
+        for depth in (17, 1000, 60000):
             self.both("[" * depth + "]" * depth, f"arrays {depth}")
-            self.both('{"a":' * depth + "1" + "}" * depth, f"objects {depth}")
             self.both("[" * depth, f"unclosed {depth}")
+        for depth in (17, 1000, 20000):
+            self.both('{"a":' * depth + "1" + "}" * depth, f"objects {depth}")
 
     def test_huge_strings(self):
         big = "x" * (API_LIMIT - 200)
