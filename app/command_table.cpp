@@ -15,6 +15,7 @@ constexpr CommandOption kCheckOptions[] = {{"--resolver", "ADDR[:PORT]"},
                                            {"--connect", "HOST:PORT"},
                                            {"--timeout", "SECONDS"},
                                            {"--json", ""}};
+constexpr CommandOption kTokenOptions[] = {{"--expires", "DATE|DAYS"}};
 
 const Command kCommands[] = {
     {"dns",
@@ -60,12 +61,11 @@ const Command kCommands[] = {
      "(certificates verified) with this service's answers: PASS, MISSING,\n"
      "DIFFERS or ERROR per item; exit 0 only when everything passes",
      kCheckOptions, run_check},
-    {"token add",
-     "[--config FILE] token add NAME",
+    {"token add", "[--config FILE] token add NAME [--expires YYYY-MM-DD|DAYS]",
      "create a management API token, print it once, append its hash to\n"
-     "admin_tokens_file",
-     {},
-     run_token_add},
+     "admin_tokens_file; with --expires it is refused after that day (UTC)\n"
+     "or that many days",
+     kTokenOptions, run_token_add},
 };
 
 }  // namespace

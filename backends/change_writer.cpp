@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backends/socket_watchdog.h"
 #include "core/errors.h"
 #include "core/text.h"
 
@@ -33,8 +34,17 @@ ChangeOutcome ChangeWriter::apply(const ChangeSet& changes) {
     for (const auto& ldap : changes.ldap_servers) {
         upsert_ldap(ldap);
     }
+    // Providers that can keep their exported ids first: one created without its id must
+    // not draw from the sequence an id that a later one brings.
+    for (const auto& plan : changes.domains) {
+        if (plan.provider_id && !providers_.contains(plan.provider) &&
+            !provider_taken(*plan.provider_id)) {
+            provider_id(plan.provider, plan.short_name, plan.provider_id);
+        }
+    }
     std::set<std::string> named;
     for (const auto& plan : changes.domains) {
+        SocketWatchdog::progress();  // a large import is bounded per domain, not as a whole
         if (!named.insert(text::to_lower(plan.name)).second) {
             throw BadRequest("domain " + plan.name + " is named more than once");
         }
@@ -95,6 +105,12 @@ void ChangeWriter::check(const ChangeSet& changes, const std::optional<DomainRec
     }
 }
 
+bool ChangeWriter::provider_taken(long id) {
+    long n = 0;
+    sql_ << "SELECT COUNT(*) FROM provider WHERE id = :id", soci::use(id, "id"), soci::into(n);
+    return n > 0;
+}
+
 bool ChangeWriter::ldap_exists(long id) {
     long n = 0;
     sql_ << "SELECT COUNT(*) FROM ldapserver WHERE id = :id", soci::use(id, "id"), soci::into(n);
@@ -139,7 +155,8 @@ void ChangeWriter::upsert_ldap(const SeedLdapServer& ldap) {
     st.execute(true);
 }
 
-long ChangeWriter::provider_id(const std::string& name, const std::string& short_name) {
+long ChangeWriter::provider_id(const std::string& name, const std::string& short_name,
+                               std::optional<long> wanted_id) {
     if (auto it = providers_.find(name); it != providers_.end()) {
         return it->second;
     }
@@ -153,6 +170,11 @@ long ChangeWriter::provider_id(const std::string& name, const std::string& short
             sql_ << "UPDATE provider SET short_name = :s WHERE id = :id",
                 soci::use(short_name, "s"), soci::use(id, "id");
         }
+    } else if (wanted_id && !provider_taken(*wanted_id)) {
+        id = *wanted_id;
+        sql_ << "INSERT INTO provider (id, name, short_name) VALUES (:id, :name, :short)",
+            soci::use(id, "id"), soci::use(name, "name"), soci::use(short_name, "short");
+        dialect_.ids_written(sql_, "provider");  // before the next INSERT draws an id
     } else {
         sql_ << "INSERT INTO provider (name, short_name) VALUES (:name, :short)",
             soci::use(name, "name"), soci::use(short_name, "short");
@@ -265,7 +287,7 @@ void ChangeWriter::delete_domain(long domain_id) {
 }
 
 void ChangeWriter::write_domain(const DomainPlan& plan, std::optional<long> existing) {
-    const long provider = provider_id(plan.provider, plan.short_name);
+    const long provider = provider_id(plan.provider, plan.short_name, plan.provider_id);
     long ldap_id = plan.ldapserver_id.value_or(0);
     soci::indicator ldap_ind = plan.ldapserver_id ? soci::i_ok : soci::i_null;
     long domain_id = 0;

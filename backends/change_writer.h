@@ -30,10 +30,12 @@ class ChangeWriter {
                const std::string& name);
     void upsert_ldap(const SeedLdapServer& ldap);
     bool ldap_exists(long id);
+    bool provider_taken(long id);
     void write_domain(const DomainPlan& plan, std::optional<long> existing);
     void unlink(long domain_id);
     void delete_domain(long domain_id);
-    long provider_id(const std::string& name, const std::string& short_name);
+    long provider_id(const std::string& name, const std::string& short_name,
+                     std::optional<long> wanted_id);
     long server_id(const SeedMailServer& server);
     long dav_server_id(const SeedDavServer& server);
     void remove_orphans();

@@ -15,7 +15,10 @@ class DomainQuery {
   public:
     // `domain_match` is backends/schema.h's domain_match(); `generation` tells the
     // caller when it changed and the statement must be made again.
-    DomainQuery(soci::session& session, const std::string& domain_match, unsigned generation);
+    // `own_rows`: the record without provider_domains (the write path's comparison).
+    enum class Scope { lookup, own_rows };
+    DomainQuery(soci::session& session, const std::string& domain_match, unsigned generation,
+                Scope scope = Scope::lookup);
     DomainQuery(const DomainQuery&) = delete;
     DomainQuery& operator=(const DomainQuery&) = delete;
 

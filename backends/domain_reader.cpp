@@ -173,6 +173,7 @@ void export_provider(soci::session& sql, const ProviderRef& provider,
         ExportSeed seed;
         seed.provider.name = provider.name;
         seed.provider.short_name = provider.short_name;
+        seed.provider_id = provider.id;
         seed.provider.domains = std::move(members[i]);
         for (long id : std::get<0>(sets[i])) {
             seed.provider.servers.push_back(mail_server(sql, id));

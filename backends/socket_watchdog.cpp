@@ -30,6 +30,13 @@ class Watcher {
         return id;
     }
 
+    void extend(long id, SocketWatchdog::Clock::time_point deadline) {
+        std::lock_guard lock(mutex_);
+        if (auto it = entries_.find(id); it != entries_.end()) {
+            it->second.deadline = deadline;  // later: the loop finds it when it wakes
+        }
+    }
+
     void unwatch(long id) {
         std::lock_guard lock(mutex_);
         entries_.erase(id);
@@ -78,16 +85,27 @@ class Watcher {
     long next_id_ = 0;
 };
 
+thread_local SocketWatchdog::Guard* innermost = nullptr;
+
 }  // namespace
 
-SocketWatchdog::Guard::Guard(int fd, std::chrono::milliseconds limit) {
+SocketWatchdog::Guard::Guard(int fd, std::chrono::milliseconds limit)
+    : limit_(limit), outer_(innermost) {
     if (fd >= 0) {
         id_ = Watcher::instance().watch(fd, Clock::now() + limit, &fired_);
     }
+    innermost = this;
 }
 
 SocketWatchdog::Guard::~Guard() {
     disarm();
+    innermost = outer_;
+}
+
+void SocketWatchdog::progress() {
+    if (innermost != nullptr && innermost->id_ != 0) {
+        Watcher::instance().extend(innermost->id_, Clock::now() + innermost->limit_);
+    }
 }
 
 void SocketWatchdog::Guard::disarm() {

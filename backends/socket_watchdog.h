@@ -28,9 +28,16 @@ class SocketWatchdog {
         void disarm();
 
       private:
+        friend class SocketWatchdog;
         long id_ = 0;
         std::atomic<bool> fired_{false};
+        std::chrono::milliseconds limit_;
+        Guard* outer_;  // the guard this thread had before (guards nest on the stack)
     };
+
+    // A long operation made progress (the export handed out a seed): this thread's
+    // innermost guard starts its limit again, so only a stalled call times out.
+    static void progress();
 };
 
 }  // namespace automx2

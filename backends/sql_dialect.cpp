@@ -146,6 +146,16 @@ class Postgresql final : public SqlDialect {
         return static_cast<long>(id);
     }
 
+    // A SERIAL's sequence does not see explicit ids (MariaDB's and SQLite's counters do).
+    void ids_written(soci::session& session, const std::string& table) const override {
+        long long id = 0;
+        session << "SELECT setval(pg_get_serial_sequence('" + table +
+                       "', 'id'), (SELECT "
+                       "COALESCE(MAX(id), 0) + 1 FROM " +
+                       table + "), false)",
+            soci::into(id);
+    }
+
     int watched_socket(soci::session& session) const override {
         const PGconn* conn = connection(session);
         return conn != nullptr ? PQsocket(conn) : -1;

@@ -41,6 +41,10 @@ class SqlDialect {
     // The id the last INSERT into `table` gave its new row; throws soci::soci_error.
     virtual long last_insert_id(soci::session& session, const std::string& table) const;
 
+    // Rows were inserted into `table` with ids of their own (an import keeping provider
+    // ids): the id generator must continue after them.
+    virtual void ids_written(soci::session&, const std::string&) const {}
+
     // The socket to watch while a call waits on a client library without a read timeout
     // of its own (libpq); -1: nothing to watch.
     virtual int watched_socket(soci::session&) const { return -1; }

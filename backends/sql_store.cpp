@@ -210,7 +210,7 @@ class SqlStore final : public Store {
                 std::lock_guard lock(match_mutex_);
                 match = domain_match_;
             }
-            DomainQuery query(sql, match, 0);
+            DomainQuery query(sql, match, 0, DomainQuery::Scope::own_rows);
             ChangeOutcome outcome = ChangeWriter(sql, dialect_, query).apply(changes);
             if (!changes.dry_run) {
                 tx.commit();
@@ -227,9 +227,18 @@ class SqlStore final : public Store {
     }
 
     void export_seeds(const std::function<void(const ExportSeed&)>& sink) override {
+        bool emitted = false;
         with_session(op::export_seeds, "", [&](soci::session& sql) {
+            if (emitted) {
+                // A retry would write the seeds already handed out a second time.
+                throw BackendUnavailable("the database failed during the export");
+            }
             SqlTransaction tx(sql, target_.dialect, TxMode::read);
-            read_export(sql, sink);
+            read_export(sql, [&](const ExportSeed& seed) {
+                emitted = true;
+                sink(seed);  // may wait on a slow client: the next read's budget starts after
+                SocketWatchdog::progress();
+            });
             tx.commit();
             return 0;
         });

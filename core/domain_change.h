@@ -25,6 +25,9 @@ struct DomainPlan {
     std::vector<SeedEndpoint> endpoints;  // SPEC §16
     // The provider's (SPEC §16): a plan sets it for every domain of its provider.
     std::optional<OAuth2Row> oauth2;
+    // The provider's id in the export it came from: a provider created anew takes it when
+    // it is free, so that Autoconfig's id="automx2-N" survives export, purge, import.
+    std::optional<long> provider_id{};
 };
 
 struct ChangeSet {
@@ -57,6 +60,7 @@ struct DomainPage {
 // One seed of an export: a provider's domains sharing one server set.
 struct ExportSeed {
     SeedProvider provider;
+    long provider_id = 0;                      // the stored row's id (0: unknown)
     std::vector<SeedLdapServer> ldap_servers;  // the ones its domains name, no password
 };
 

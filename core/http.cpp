@@ -76,6 +76,14 @@ Response Response::no_content() {
     return Response{204, {}, {}, {}};
 }
 
+std::string Response::full_body() const {
+    std::string out = body;
+    if (stream) {
+        stream([&out](std::string_view chunk) { out += chunk; });
+    }
+    return out;
+}
+
 const char* status_reason(int status) {
     switch (status) {
         case 200:

@@ -2,6 +2,7 @@
 // builders see only these, so they are tested without sockets.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +54,11 @@ struct Response {
     std::string content_type;  // empty: no Content-Type (204)
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // A body too large to hold in memory (the export): the FastCGI layer writes the
+    // headers without Content-Length, then calls it with a writer for each chunk. Such
+    // an answer is never cached; HEAD does not call it.
+    using ChunkWriter = std::function<void(std::string_view)>;
+    std::function<void(const ChunkWriter&)> stream{};
     // The answer used an LDAP directory entry: the response cache keeps it only when
     // the operator allows it (ldap_cache_ttl).
     bool from_directory = false;
@@ -61,6 +67,9 @@ struct Response {
     static Response html(int status, std::string body);
     static Response xml(std::string body, std::string content_type = "application/xml");
     static Response no_content();
+
+    // The whole body, the stream's chunks included (for tests and small callers).
+    std::string full_body() const;
 };
 
 const char* status_reason(int status);

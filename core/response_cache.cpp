@@ -94,7 +94,8 @@ std::optional<Response> ResponseCache::find(const std::string& key,
 
 void ResponseCache::store(std::string key, const Response& response, AnswerSource source,
                           std::optional<std::uint64_t> token, Clock::time_point now) const {
-    if (response.status != 200 || !enabled(token.has_value())) {
+    // A streamed body is never held, here or anywhere.
+    if (response.status != 200 || response.stream || !enabled(token.has_value())) {
         return;
     }
     // With a token the database needs no clock; without one its TTL bounds the age.

@@ -74,7 +74,7 @@ void FcgiConnection::write_response(const Response& response, bool head_only) {
     for (const auto& [name, value] : response.headers) {
         head += header_safe(name) + ": " + header_safe(value) + "\r\n";
     }
-    if (response.status != 204) {
+    if (response.status != 204 && !response.stream) {
         head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
     }
     head += "\r\n";
@@ -82,6 +82,12 @@ void FcgiConnection::write_response(const Response& response, bool head_only) {
         head += response.body;
     }
     FCGX_PutStr(head.data(), static_cast<int>(head.size()), request_.out);
+    if (!head_only && response.stream) {
+        FCGX_Stream* out = request_.out;
+        response.stream([out](std::string_view chunk) {
+            FCGX_PutStr(chunk.data(), static_cast<int>(chunk.size()), out);
+        });
+    }
 }
 
 }  // namespace automx2

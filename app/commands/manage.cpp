@@ -3,12 +3,14 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 #include "app/runtime.h"
 #include "core/address.h"
 #include "core/api/domain_json.h"
+#include "core/api/export_document.h"
 #include "core/api/problem.h"
 #include "core/api/tokens.h"
 #include "core/config.h"
@@ -80,13 +82,12 @@ int run_export(const CommandLine& line, std::ostream& out, std::ostream& err) {
         }
         std::ostream& sink = line.words.empty() ? out : file;
         // Written seed by seed: memory stays bounded by the largest provider.
-        sink << "{\"version\":2,\"seeds\":[";
-        bool first = true;
-        store.export_seeds([&](const ExportSeed& seed) {
-            sink << (first ? "" : ",") << api::export_seed_json(seed);
-            first = false;
+        const auto notes = api::write_export(store, [&](std::string_view chunk) {
+            sink.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
         });
-        sink << "]}\n";
+        for (const auto& note : notes) {
+            err << "automx2-fcgi: " << note << "\n";
+        }
         sink.flush();
         return sink ? kExitOk : kExitDatabase;
     });
@@ -179,10 +180,21 @@ int run_token_add(const CommandLine& line, std::ostream& out, std::ostream& err)
             err << "automx2-fcgi: admin_tokens_file is not set in the configuration\n";
             return kExitBadInput;
         }
-        const std::string token = api::add_token(config.admin_tokens_file, line.words.front());
+        std::optional<std::string> expires;
+        if (const auto given = line.option("--expires")) {
+            expires = api::token_expiry(*given);
+            if (!expires) {
+                err << "automx2-fcgi: --expires takes a future date YYYY-MM-DD or a number of "
+                       "days\n";
+                return kExitBadInput;
+            }
+        }
+        const std::string token =
+            api::add_token(config.admin_tokens_file, line.words.front(), expires);
         out << token << "\n";
         err << "automx2-fcgi: token " << line.words.front() << " added to "
-            << config.admin_tokens_file << "; it is shown only this once\n";
+            << config.admin_tokens_file << "; it is shown only this once"
+            << (expires ? "; it expires " + *expires : std::string()) << "\n";
         return kExitOk;
     } catch (const std::exception& e) {
         err << "automx2-fcgi: " << e.what() << "\n";

@@ -5,6 +5,7 @@
 
 #include "core/address.h"
 #include "core/api/domain_json.h"
+#include "core/api/export_document.h"
 #include "core/api/problem.h"
 #include "core/api/tokens.h"
 #include "core/errors.h"
@@ -168,18 +169,24 @@ class Api {
         return Response::no_content();
     }
 
+    // Streamed seed by seed (SPEC §15: memory does not grow with the number of domains).
+    // A failing database is answered 503 before the headers go out; one failing later
+    // leaves the document unterminated, so no client takes a cut export for a whole one.
     Response export_all() {
-        std::string body = "{\"version\":2,\"seeds\":[";
-        bool first = true;
-        services_.store.export_seeds([&](const ExportSeed& seed) {
-            if (!first) {
-                body += ',';
+        services_.store.list_domains("", "", 1);
+        Response response{200, "application/json", {}, {}};
+        const Services& services = services_;
+        response.stream = [&services, where = request_.method + " " +
+                                              request_.path](const Response::ChunkWriter& write) {
+            try {
+                for (const auto& note : write_export(services.store, write)) {
+                    log::warning("api: " + note);
+                }
+            } catch (const std::exception& e) {
+                log::error("api: " + where + ": export broken off: " + e.what());
             }
-            first = false;
-            body += export_seed_json(seed);
-        });
-        body += "]}\n";
-        return Response{200, "application/json", {}, std::move(body)};
+        };
+        return response;
     }
 
     Response import() {
@@ -223,6 +230,11 @@ std::string admit(const Request& request, const Config& config) {
         log::error("api: cannot read admin_tokens_file " + config.admin_tokens_file);
         throw Problem(503, "the token file cannot be read");
     }
+    if (token.check == TokenCheck::expired) {
+        log::warning("api: " + request.method + " " + request.path + ": token " + token.name +
+                     " has expired (" + token.expires + "); refused for " + request.remote_addr);
+        throw Problem(401, "the bearer token has expired");
+    }
     if (token.check != TokenCheck::accepted) {
         log::warning("api: " + request.method + " " + request.path +
                      ": missing or wrong token from " + request.remote_addr);
@@ -261,8 +273,9 @@ Response handle(const Request& request, const Services& services) noexcept {
             if (problem.status() == 401) {
                 response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"automx2\"");
             }
-            if (problem.status() == 400) {
-                log::warning(where + ": " + problem.what());
+            if (problem.status() != 401 && problem.status() != 403) {  // admit() logged those
+                log::warning(where + ": " + std::to_string(problem.status()) + " " +
+                             problem.what());
             }
             return response;
         } catch (const PreconditionFailed& e) {

@@ -199,33 +199,42 @@ DomainPlan parse_domain_body(const std::string& name, std::string_view body) {
 ChangeSet parse_import_body(std::string_view body) {
     const json doc = parse_body(body);
     ChangeSet changes;
-    auto add = [&](const json& seed_doc, const std::string& base) {
+    auto add = [&](const json& seed_doc, const std::string& base, const std::string& pointer) {
         Seed seed = seed_of(seed_doc, base, SeedRules{false, false});
+        // An export's provider id: kept when the provider is created anew (DomainPlan).
+        std::optional<long> provider_id;
+        if (seed_doc.contains("provider_id")) {
+            const json& id = seed_doc["provider_id"];
+            ensure(id.is_number_integer() && id.get<long long>() >= 1 &&
+                       id.get<long long>() <= 2147483647,
+                   pointer + "/provider_id", "provider_id must be a positive integer");
+            provider_id = static_cast<long>(id.get<long long>());
+        }
         for (auto& ldap : seed.ldap_servers) {
             changes.ldap_servers.push_back(std::move(ldap));
         }
         for (auto& provider : seed.providers) {
             for (auto& domain : provider.domains) {
-                changes.domains.push_back(DomainPlan{domain.name, provider.name,
-                                                     provider.short_name, provider.servers,
-                                                     provider.dav_servers, domain.ldapserver_id,
-                                                     provider.endpoints, provider.oauth2});
+                changes.domains.push_back(DomainPlan{
+                    domain.name, provider.name, provider.short_name, provider.servers,
+                    provider.dav_servers, domain.ldapserver_id, provider.endpoints,
+                    provider.oauth2, provider_id});
             }
         }
     };
     if (doc.is_array()) {
         for (std::size_t i = 0; i < doc.size(); ++i) {
-            add(doc[i], "[" + std::to_string(i) + "]");
+            add(doc[i], "[" + std::to_string(i) + "]", "/" + std::to_string(i));
         }
     } else if (doc.is_object() && doc.contains("seeds")) {
         ensure(doc.contains("version") && doc["version"] == 2, "/version",
                "version must be the number 2");
         ensure(doc["seeds"].is_array(), "/seeds", "seeds must be an array");
         for (std::size_t i = 0; i < doc["seeds"].size(); ++i) {
-            add(doc["seeds"][i], "seeds[" + std::to_string(i) + "]");
+            add(doc["seeds"][i], "seeds[" + std::to_string(i) + "]", "/seeds/" + std::to_string(i));
         }
     } else {
-        add(doc, "");
+        add(doc, "", "");
     }
     return changes;
 }
@@ -236,6 +245,9 @@ std::string export_seed_json(const ExportSeed& seed) {
     out["provider"] = seed.provider.name;
     if (seed.provider.short_name != seed.provider.name.substr(0, seed.provider.name.find(' '))) {
         out["short_name"] = seed.provider.short_name;  // informational: seeds derive it
+    }
+    if (seed.provider_id > 0) {
+        out["provider_id"] = seed.provider_id;
     }
     auto& domains = out["domains"] = ojson::array();
     for (const auto& d : seed.provider.domains) {

@@ -18,6 +18,8 @@ void check_plan(const DomainPlan& plan) {
     auto again = normalise_domain(plan.name);
     fuzz::check(again && *again == plan.name, "domain not normalised", plan.name);
     fuzz::check(!plan.provider.empty() && !plan.short_name.empty(), "provider without name");
+    fuzz::check(!plan.provider_id || (*plan.provider_id >= 1 && *plan.provider_id <= 2147483647),
+                "provider_id out of range");
     for (const auto& server : plan.servers) {
         fuzz::check(parse_server_type(server.type).has_value(), "unknown server type accepted",
                     server.type);

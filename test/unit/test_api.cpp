@@ -11,6 +11,7 @@
 
 #include "backends/sql_store.h"
 #include "core/api/domain_json.h"
+#include "core/api/export_document.h"
 #include "core/api/problem.h"
 #include "core/api/tokens.h"
 #include "core/dispatcher.h"
@@ -357,4 +358,95 @@ TEST_CASE("API through the dispatcher: off, 403, 401, answers") {
     CHECK(dispatcher.handle(r).status == 412);
     r.body_too_large = true;
     CHECK(dispatcher.handle(r).status == 413);
+}
+
+TEST_CASE("tokens may expire: refused after the moment, named; add writes the expiry") {
+    TempFile file;
+    const std::time_t now = 1'800'000'000;  // 2027-01-15T08:00:00Z
+    const auto until = api::token_expiry("2027-01-31", now);
+    REQUIRE(until);
+    CHECK(*until == "2027-01-31T23:59:59Z");
+    CHECK(api::token_expiry("30", now) == "2027-02-14T08:00:00Z");
+    CHECK_FALSE(api::token_expiry("2027-01-14", now));  // past
+    CHECK_FALSE(api::token_expiry("0", now));
+    CHECK_FALSE(api::token_expiry("2027-13-01", now));
+    CHECK_FALSE(api::token_expiry("soon", now));
+    const std::string token = api::add_token(file.path, "temp", until);
+    auto result = api::check_token(file.path, "Bearer " + token, now);
+    CHECK(result.check == api::TokenCheck::accepted);
+    result = api::check_token(file.path, "Bearer " + token, now + 17 * 86400);
+    CHECK(result.check == api::TokenCheck::expired);
+    CHECK(result.name == "temp");
+    CHECK(result.expires == "expires=2027-01-31T23:59:59Z");
+    // An expiry that cannot be read refuses the token.
+    std::ofstream(file.path, std::ios::app)
+        << "odd:" << sha256_hex("odd-token") << " expires=someday\n";
+    CHECK(api::check_token(file.path, "Bearer odd-token", now).check == api::TokenCheck::expired);
+}
+
+TEST_CASE("export through the API is streamed, never cached, and keeps provider ids") {
+    auto store = memory_store();
+    Config config;
+    Resolver resolver{*store, nullptr};
+    Dispatcher dispatcher{Services{config, *store, resolver}};
+    TempFile file;
+    config.admin_tokens_file = file.path.string();
+    ChangeSet changes;
+    changes.domains = {plan("a.example"), plan("b.example", 143)};
+    changes.domains[1].provider = "Second Provider";
+    store->apply(changes);
+    Request r;
+    r.method = "GET";
+    r.path = "/api/v1/export";
+    r.remote_addr = "127.0.0.1";
+    r.authorization = "Bearer " + api::add_token(file.path, "unit");
+    const Response response = dispatcher.handle(r);
+    CHECK(response.status == 200);
+    CHECK(response.body.empty());
+    REQUIRE(response.stream);
+    int chunks = 0;
+    std::string body;
+    response.stream([&](std::string_view chunk) {
+        ++chunks;
+        body += chunk;
+    });
+    CHECK(chunks >= 4);  // head, two seeds, tail
+    CHECK(response.full_body() == body);
+    const auto doc = nlohmann::json::parse(body);
+    REQUIRE(doc["seeds"].size() == 2);
+    CHECK_FALSE(doc.contains("skipped"));
+    const long second = doc["seeds"][1]["provider_id"].get<long>();
+    CHECK(second > doc["seeds"][0]["provider_id"].get<long>());
+    // Purged, a new provider takes the first id; the import still restores the exported.
+    ChangeSet purge;
+    purge.prune = true;
+    store->apply(purge);
+    DomainPlan other = plan("c.example");
+    other.provider = "Unrelated";
+    put(*store, other);
+    store->apply(api::parse_import_body(body));
+    CHECK(store->find_domain("b.example")->provider.id == second);
+    CHECK(store->find_domain("c.example")->provider.id != second);
+}
+
+TEST_CASE("export leaves out a server the import would refuse and lists it") {
+    auto store = memory_store();
+    Seed seed;
+    SeedProvider provider{"Odd Corp", "Odd", {{"odd.example", std::nullopt}}, {}, {}};
+    provider.servers = {
+        SeedMailServer{"imap", "imap.odd.example", 993, 10, "SSL", "%EMAILADDRESS%", "plain"},
+        SeedMailServer{"exchange", "ex.odd.example", 443, 20, "SSL", "%EMAILADDRESS%", "plain"}};
+    seed.providers.push_back(provider);
+    store->initialise(seed);
+    std::string body;
+    const auto notes = api::write_export(*store, [&](std::string_view chunk) { body += chunk; });
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].find("Odd Corp") != std::string::npos);
+    const auto doc = nlohmann::json::parse(body);
+    REQUIRE(doc["skipped"].size() == 1);
+    CHECK(doc["skipped"][0]["server"]["type"] == "exchange");
+    CHECK(doc["skipped"][0]["domains"] == nlohmann::json::array({"odd.example"}));
+    REQUIRE(doc["seeds"][0]["servers"].size() == 1);
+    CHECK(doc["seeds"][0]["servers"][0]["type"] == "imap");
+    CHECK(api::parse_import_body(body).domains.size() == 1);  // importable
 }
