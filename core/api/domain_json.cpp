@@ -215,10 +215,10 @@ ChangeSet parse_import_body(std::string_view body) {
         }
         for (auto& provider : seed.providers) {
             for (auto& domain : provider.domains) {
-                changes.domains.push_back(DomainPlan{
-                    domain.name, provider.name, provider.short_name, provider.servers,
-                    provider.dav_servers, domain.ldapserver_id, provider.endpoints,
-                    provider.oauth2, provider_id});
+                changes.domains.push_back(
+                    DomainPlan{domain.name, provider.name, provider.short_name, provider.servers,
+                               provider.dav_servers, domain.ldapserver_id, provider.endpoints,
+                               provider.oauth2, provider_id});
             }
         }
     };

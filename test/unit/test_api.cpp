@@ -432,7 +432,8 @@ TEST_CASE("export through the API is streamed, never cached, and keeps provider 
 TEST_CASE("export leaves out a server the import would refuse and lists it") {
     auto store = memory_store();
     Seed seed;
-    SeedProvider provider{"Odd Corp", "Odd", {{"odd.example", std::nullopt}}, {}, {}};
+    SeedProvider provider{"Odd Corp", "Odd",       {{"odd.example", std::nullopt}}, {}, {},
+                          {},         std::nullopt};
     provider.servers = {
         SeedMailServer{"imap", "imap.odd.example", 993, 10, "SSL", "%EMAILADDRESS%", "plain"},
         SeedMailServer{"exchange", "ex.odd.example", 443, 20, "SSL", "%EMAILADDRESS%", "plain"}};
