@@ -648,6 +648,13 @@ class MultiStack(Stack):
         return None
 
 
+def sanitized(binary):
+    """True for an AddressSanitizer build: its quarantine and shadow memory make the
+    process's memory figures say nothing about the service's own use."""
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 class Session:
     """All stacks of one run, under one temporary directory."""
 

@@ -112,6 +112,8 @@ class ExportStreamTest(unittest.TestCase):
     def setUpClass(cls):
         if behind_apache():
             raise unittest.SkipTest("measures the service process, which mod_fcgid owns")
+        if harness.sanitized(harness.session().binary):
+            raise unittest.SkipTest("memory figures of a sanitizer build are its quarantine's")
         cls.st = harness.session().stack("api-stream", config={
             "admin_tokens_file": tokens_file()}, threads=4)
 
