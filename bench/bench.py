@@ -107,6 +107,10 @@ class BenchStack(harness.Stack):
                               text, flags=re.M)
             if n != 1:
                 raise harness.HarnessError("sample: expected one '[# ]keepalive N;' line")
+            if self.keepalive:
+                # nginx keeps an upstream connection only for a request that asked for it.
+                text = text.replace("include fastcgi_params;",
+                                    "include fastcgi_params;\n        fastcgi_keep_conn on;")
         self.responder_port = harness.free_port()
         self.php_port = harness.free_port()
         php_params = (f"        fastcgi_param SCRIPT_FILENAME {PHP_SCRIPT};\n"

@@ -41,6 +41,14 @@ void FcgiConnection::finish(bool close) {
     if (close) {
         request_.keepConnection = 0;
     }
+    // libfcgi closes a connection the web server did not ask to keep with shutdown(),
+    // then polls (up to 2 s) until the web server hangs up first: the thread waits a
+    // round trip through the web server's event loop for every request. The request's
+    // input has been read to its end, so there is nothing left to wait for: a detached
+    // request is closed at once.
+    if (!request_.keepConnection) {
+        FCGX_Detach(&request_);
+    }
     FCGX_Finish_r(&request_);
 }
 
