@@ -396,23 +396,7 @@ class Stack:
     # --- HTTP --------------------------------------------------------------------
     def request(self, method, path, body=None, headers=None, timeout=15):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            hdrs = {"Host": "autoconfig.example.com"}
-            hdrs.update(headers or {})
-            if isinstance(body, str):
-                body = body.encode("utf-8")
-            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-            for k, v in hdrs.items():
-                if v is not None:
-                    conn.putheader(k, v)
-            if body is not None:
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            r = conn.getresponse()
-            data = r.read()
-            return Response(r.status, r.getheaders(), data)
-        finally:
-            conn.close()
+        return exchange(conn, method, path, body, request_headers(headers))
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -646,6 +630,33 @@ class MultiStack(Stack):
             if report:
                 return f"instance {inst.index}: {report}"
         return None
+
+
+def request_headers(headers):
+    """The test requests' headers: Host autoconfig.example.com unless given; a header
+    given as None is left out."""
+    hdrs = {"Host": "autoconfig.example.com"}
+    hdrs.update(headers or {})
+    return hdrs
+
+
+def exchange(conn, method, path, body, hdrs):
+    """One request exactly as given (no Host or Accept-Encoding added), its Response;
+    the connection is closed."""
+    try:
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for k, v in hdrs.items():
+            if v is not None:
+                conn.putheader(k, v)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        r = conn.getresponse()
+        return Response(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()
 
 
 def sanitized(binary):

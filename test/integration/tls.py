@@ -88,26 +88,12 @@ class TlsStack(harness.Stack):
     def request(self, method, path, body=None, headers=None, timeout=15):
         """As harness.Stack.request, over TLS (the test CA trusted, the name checked
         against the Host header's)."""
-        hdrs = {"Host": "autoconfig.example.com"}
-        hdrs.update(headers or {})
+        hdrs = harness.request_headers(headers)
         ctx = self.ca.context()
         conn = http.client.HTTPSConnection(hdrs["Host"], self.port, timeout=timeout, context=ctx)
         # Reach the name at loopback: connect by address, verify by name (SNI).
         conn._create_connection = _loopback_connect(self.port)
-        try:
-            if isinstance(body, str):
-                body = body.encode("utf-8")
-            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-            for k, v in hdrs.items():
-                if v is not None:
-                    conn.putheader(k, v)
-            if body is not None:
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            r = conn.getresponse()
-            return harness.Response(r.status, r.getheaders(), r.read())
-        finally:
-            conn.close()
+        return harness.exchange(conn, method, path, body, hdrs)
 
 
 def _loopback_connect(port):
