@@ -323,22 +323,10 @@ void ChangeWriter::write_domain(const DomainPlan& plan, std::optional<long> exis
 }
 
 void ChangeWriter::remove_orphans() {
-    for (long id : orphan_servers_) {
-        sql_ << "DELETE FROM server WHERE id = :id AND NOT EXISTS (SELECT 1 FROM server_domain "
-                "sd WHERE sd.server_id = :id2)",
-            soci::use(id, "id"), soci::use(id, "id2");
-    }
-    for (long id : orphan_dav_servers_) {
-        sql_ << "DELETE FROM davserver WHERE id = :id AND NOT EXISTS (SELECT 1 FROM "
-                "davserver_domain vd WHERE vd.davserver_id = :id2)",
-            soci::use(id, "id"), soci::use(id, "id2");
-    }
+    delete_unreferenced(sql_, "server", "server_domain", "server_id", orphan_servers_);
+    delete_unreferenced(sql_, "davserver", "davserver_domain", "davserver_id", orphan_dav_servers_);
     protocols_.remove_orphans(orphan_providers_);
-    for (long id : orphan_providers_) {
-        sql_ << "DELETE FROM provider WHERE id = :id AND NOT EXISTS (SELECT 1 FROM domain d "
-                "WHERE d.provider_id = :id2)",
-            soci::use(id, "id"), soci::use(id, "id2");
-    }
+    delete_unreferenced(sql_, "provider", "domain", "provider_id", orphan_providers_);
     // Removed rows may be named in the caches no longer.
     servers_.clear(), dav_servers_.clear(), providers_.clear();
 }

@@ -68,12 +68,20 @@ void ProtocolWriter::write(long domain_id, long provider_id, const DomainPlan& p
     set_oauth2(provider_id, plan.oauth2);
 }
 
-void ProtocolWriter::remove_orphans(const std::set<long>& providers) {
-    for (long id : orphan_endpoints_) {
-        sql_ << "DELETE FROM endpoint WHERE id = :id AND NOT EXISTS (SELECT 1 FROM "
-                "endpoint_domain ed WHERE ed.endpoint_id = :id2)",
-            soci::use(id, "id"), soci::use(id, "id2");
+void delete_unreferenced(soci::session& sql, const std::string& table,
+                         const std::string& link_table, const std::string& link_column,
+                         const std::set<long>& ids) {
+    const std::string statement = "DELETE FROM " + table +
+                                  " WHERE id = :id AND NOT EXISTS (SELECT 1 FROM " + link_table +
+                                  " l WHERE l." + link_column + " = :id2)";
+    for (long id : ids) {
+        sql << statement, soci::use(id, "id"), soci::use(id, "id2");
     }
+}
+
+void ProtocolWriter::remove_orphans(const std::set<long>& providers) {
+    delete_unreferenced(sql_, "endpoint", "endpoint_domain", "endpoint_id", orphan_endpoints_);
+    // oauth2 is keyed by its provider: "id" there is provider_id.
     for (long id : providers) {
         sql_ << "DELETE FROM oauth2 WHERE provider_id = :id AND NOT EXISTS (SELECT 1 FROM "
                 "domain d WHERE d.provider_id = :id2)",

@@ -16,6 +16,12 @@
 
 namespace automx2 {
 
+// Deletes each row of `table` named in `ids` that no row of `link_table` refers to any
+// more (through `link_column`). The names are the schema's own, never input.
+void delete_unreferenced(soci::session& sql, const std::string& table,
+                         const std::string& link_table, const std::string& link_column,
+                         const std::set<long>& ids);
+
 class ProtocolWriter {
   public:
     ProtocolWriter(soci::session& session, const SqlDialect& dialect)
